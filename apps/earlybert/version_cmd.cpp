@@ -1,0 +1,29 @@
+// `earlybert version`: versions of earlybert and LibTorch, and the CPU/GPU runtime in effect.
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+#include "earlybert/runtime/threads.h"
+
+namespace earlybert::cli {
+
+void add_version_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("version", "Print versions and the runtime configuration");
+  cmd->callback([] {
+    configure_threads(0);
+    const char* omp = std::getenv("OMP_WAIT_POLICY");
+    std::cout << "earlybert 0.1.0\n"
+              << "libtorch " << TORCH_VERSION << "\n"
+              << "intra-op threads " << at::get_num_threads() << "\n"
+              << "OMP_WAIT_POLICY " << (omp ? omp : "(unset)") << "\n"
+              << "cuda devices " << torch::cuda::device_count() << "\n"
+              << at::get_parallel_info();
+  });
+}
+
+}  // namespace earlybert::cli
