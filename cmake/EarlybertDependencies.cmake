@@ -6,9 +6,28 @@ find_package(nlohmann_json 3.9 REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
-pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+# utf8proc and sentencepiece ship pkg-config files on Debian. Where pkg-config is missing (a GPU machine
+# with the Debian packages unpacked under a prefix), fall back to a plain header/library search along
+# CMAKE_PREFIX_PATH and make targets with the same names.
+find_package(PkgConfig QUIET)
+function(earlybert_find_c_library var module header library)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(${var} QUIET IMPORTED_TARGET ${module})
+    if(TARGET PkgConfig::${var})
+      return()
+    endif()
+  endif()
+  find_path(${var}_INCLUDE_DIR ${header})
+  find_library(${var}_LIBRARY ${library})
+  if(NOT ${var}_INCLUDE_DIR OR NOT ${var}_LIBRARY)
+    message(FATAL_ERROR "earlybert: ${module} not found (install its Debian -dev package, see scripts/setup.sh)")
+  endif()
+  add_library(PkgConfig::${var} INTERFACE IMPORTED GLOBAL)
+  set_target_properties(PkgConfig::${var} PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES ${${var}_INCLUDE_DIR} INTERFACE_LINK_LIBRARIES ${${var}_LIBRARY})
+endfunction()
+earlybert_find_c_library(SENTENCEPIECE sentencepiece sentencepiece_processor.h sentencepiece)
+earlybert_find_c_library(UTF8PROC libutf8proc utf8proc.h utf8proc)
 
 # yaml-cpp's exported target name changed between releases.
 if(TARGET yaml-cpp::yaml-cpp)
