@@ -9,6 +9,10 @@ install(TARGETS earlybert EXPORT earlybertTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/earlybert DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The sentencepiece plugin goes next to libearlybert.so, where libearlybert looks for it at run time.
+if(TARGET earlybert_spm)
+  install(TARGETS earlybert_spm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 if(TARGET earlybert_cli)
   install(TARGETS earlybert_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -10,5 +10,16 @@ class App;
 namespace earlybert::cli {
 
 void add_version_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+void add_tokenizer_command(CLI::App& app);
+void add_score_command(CLI::App& app);
+void add_prepare_pretraining_command(CLI::App& app);
+void add_wordnet_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
+void add_finetune_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace earlybert::cli

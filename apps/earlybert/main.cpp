@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "earlybert/base/error.h"
+#include "earlybert/runtime/allocator.h"
 
 namespace {
 
@@ -28,11 +29,23 @@ void ensure_omp_wait_policy(char** argv) {
 
 int main(int argc, char** argv) {
   ensure_omp_wait_policy(argv);
+  earlybert::keep_freed_memory();  // large tensors reuse heap pages instead of mmap/munmap per step
 
   CLI::App app{"earlybert: BERT pre-training and fine-tuning with early-bird lottery tickets"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "earlybert 0.1.0");
   earlybert::cli::add_version_command(app);
+  earlybert::cli::add_bench_command(app);
+  earlybert::cli::add_tokenize_command(app);
+  earlybert::cli::add_tokenizer_command(app);
+  earlybert::cli::add_score_command(app);
+  earlybert::cli::add_prepare_pretraining_command(app);
+  earlybert::cli::add_wordnet_command(app);
+  earlybert::cli::add_pretrain_command(app);
+  earlybert::cli::add_finetune_command(app);
+  earlybert::cli::add_eval_command(app);
+  earlybert::cli::add_predict_command(app);
+  earlybert::cli::add_compare_command(app);
 
   try {
     app.parse(argc, argv);

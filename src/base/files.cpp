@@ -2,6 +2,8 @@
 #include "earlybert/base/files.h"
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,16 +91,28 @@ void commit_directory(const std::string& tmp_dir, const std::string& final_dir) 
     if (ec) fail(final_dir, "cannot replace: " + ec.message());
     fs::rename(tmp_dir, final_dir, ec);
     if (ec) fail(final_dir, "cannot commit: " + ec.message());
-    fs::remove_all(old, ec);
+    remove_all(old);
     return;
   }
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) fail(final_dir, "cannot commit: " + ec.message());
 }
 
+// Deliberately not std::filesystem::remove_all: pip's LibTorch 2.x exports its own copy of that
+// symbol (built by another GCC), and a process that loads it crashes when removing a non-empty
+// directory through the libstdc++ one. nftw + remove() needs nothing from libstdc++.
+namespace {
+int remove_entry(const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }
+}  // namespace
+
 void remove_all(const std::string& path) {
-  std::error_code ec;
-  fs::remove_all(path, ec);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return;
+  if (!S_ISDIR(st.st_mode)) {
+    ::unlink(path.c_str());
+    return;
+  }
+  ::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 std::string join_path(const std::string& a, const std::string& b) {

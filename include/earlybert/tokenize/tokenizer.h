@@ -5,6 +5,10 @@
 //   [CLS] A [SEP]            token_type_ids 0...
 //   [CLS] A [SEP] B [SEP]    token_type_ids 0... 1...
 // truncated to max_length like Hugging Face's `longest_first` / `only_second` strategies.
+//
+// Implementations: WordPieceTokenizer (wordpiece.h, BERT's vocab.txt, matching Hugging Face's
+// BertTokenizer) and SentencePieceTokenizer (sentencepiece.h, .model files). Both are safe to use
+// from several threads at once.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +58,7 @@ class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
 
-  /// Subword tokens of one raw text (no special tokens added).
+  /// Subword tokens of one raw text (no special tokens added). Error when `text` is not valid UTF-8.
   virtual std::vector<Token> tokenize(std::string_view text) const = 0;
 
   /// Id of a vocabulary entry, or the [UNK] id when absent.
@@ -66,7 +70,11 @@ class Tokenizer {
   /// Text for ids (WordPiece joins "##" continuations; special tokens are skipped).
   virtual std::string decode(const std::vector<int32_t>& ids) const = 0;
 
-  /// Builds [CLS] a [SEP] (b [SEP]) truncated to at most max_length positions.
+  /// Builds [CLS] a [SEP] (b [SEP]) truncated to at most max_length positions. Truncation follows
+  /// Hugging Face's slow tokenizers: longest_first removes one token at a time from the end of the
+  /// longer text (the second on ties); only_first/only_second cut that text. Error where Hugging Face
+  /// would give up and return an over-long input (max_length below the special tokens' count, or
+  /// the text to cut would have to lose all of its tokens; longest_first may empty a text of a pair).
   Encoding encode(std::string_view a, std::optional<std::string_view> b = std::nullopt,
                   size_t max_length = 512, Truncation truncation = Truncation::LongestFirst) const;
 

@@ -1,0 +1,36 @@
+// `earlybert eval`: the task's metrics of a trained model directory (a finetune output_dir or one of its
+// checkpoints), printed as JSON and written to output_dir/eval_results.json with "eval_" keys.
+//
+//   earlybert eval --task mrpc --data_dir glue/MRPC --model_name_or_path runs/mrpc --output_dir runs/mrpc-eval
+//
+// Pre-training tasks (mlm, pretraining) report MLM loss, accuracy and perplexity on the held-out
+// records or validation_file. Options are the training keys (--config, --key value, --set).
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "earlybert/base/error.h"
+#include "earlybert/data/metrics.h"
+#include "earlybert/train/trainer.h"
+#include "train_cli.h"
+
+namespace earlybert::cli {
+
+void add_eval_command(CLI::App& app) {
+  auto opts = std::make_shared<TrainCliOptions>();
+  auto* cmd = app.add_subcommand("eval", "Evaluate a trained model on a task's dev split; prints metrics as JSON");
+  add_training_options(cmd, *opts,
+                       "earlybert eval --task mrpc --data_dir glue/MRPC --model_name_or_path runs/mrpc");
+  cmd->callback([cmd, opts] {
+    const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
+    if (handle_info_flags(*opts, args)) return;
+    if (args.task.empty()) fail("task", "required");
+    if (args.model_name_or_path.empty()) fail("model_name_or_path", "required: the trained model directory");
+    setup_training_logging();
+    Trainer trainer(args, make_task(args));
+    std::cout << metrics_to_json(trainer.evaluate()) << "\n";
+  });
+}
+
+}  // namespace earlybert::cli

@@ -1,0 +1,54 @@
+// `earlybert finetune`: fine-tune a pre-trained BERT on a task with EarlyBERT (search → draw →
+// efficient training in one run), or densely (--ticket_mode none), or with a ticket drawn elsewhere
+// (--ticket ticket.json).
+//
+//   earlybert finetune --task mrpc --data_dir glue/MRPC --model_name_or_path bert-dir
+//       --config configs/finetune/mrpc.yaml --output_dir runs/mrpc [--key value ...] [--do_predict]
+//
+// Tasks: cola sst2 mrpc stsb qqp mnli qnli rte wnli wordnet squad squad_v2. The model directory is a
+// Hugging Face BERT directory (config.json + model.safetensors + vocab.txt) or one written by
+// `earlybert pretrain` / `finetune`. Results: eval_results.json, train_results.json, metrics.jsonl,
+// ticket.json, checkpoints; --do_predict also writes the test-split prediction files.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "earlybert/base/error.h"
+#include "earlybert/data/metrics.h"
+#include "earlybert/train/trainer.h"
+#include "train_cli.h"
+
+namespace earlybert::cli {
+
+void add_finetune_command(CLI::App& app) {
+  auto opts = std::make_shared<TrainCliOptions>();
+  auto do_predict = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("finetune", "Fine-tune BERT on a task with EarlyBERT (or densely, or with a ticket)");
+  add_training_options(cmd, *opts,
+                       "earlybert finetune --task mrpc --data_dir glue/MRPC --model_name_or_path BERT_DIR "
+                       "--config configs/finetune/mrpc.yaml");
+  cmd->add_flag("--do_predict,--do-predict", *do_predict, "after training, write the test split's prediction files");
+  cmd->callback([cmd, opts, do_predict] {
+    const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
+    if (handle_info_flags(*opts, args)) return;
+    if (args.task.empty()) fail("task", "required (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, squad_v2)");
+    if (args.task == "pretraining" || args.task == "mlm")
+      fail("task", "'" + args.task + "' is a pre-training task (use earlybert pretrain)");
+    if (args.model_name_or_path.empty() && args.config_name.empty())
+      fail("model_name_or_path", "required: the pre-trained model directory");
+    setup_training_logging();
+    Trainer trainer(args, make_task(args));
+    const TrainResult r = trainer.train();
+    if (r.stopped) {
+      std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint
+                << " (continue with --resume_from_checkpoint latest)\n";
+      return;
+    }
+    if (*do_predict)
+      for (const auto& f : trainer.predict("test")) std::cout << "wrote " << f << "\n";
+    std::cout << metrics_to_json(r.eval_metrics) << "\n";
+  });
+}
+
+}  // namespace earlybert::cli

@@ -1,0 +1,46 @@
+// `earlybert pretrain`: BERT pre-training (MLM, or MLM + NSP) with EarlyBERT's search → draw →
+// efficient training, configured by YAML files and overrides.
+//
+//   earlybert prepare-pretraining --wordnet --vocab vocab.txt --output data/wordnet-128
+//   earlybert pretrain --config configs/pretrain/wordnet-bert-small.yaml
+//       --set data_dir=data/wordnet-128 --set tokenizer_name=vocab.txt --set output_dir=runs/pretrain
+//
+// The task defaults to `pretraining` (MLM + NSP when the shards have sentence pairs); `mlm` is MLM
+// only. A SIGTERM or Ctrl-C saves a checkpoint and exits with status 0; run the same command with
+// `--resume_from_checkpoint latest` to continue. The output directory is a model directory
+// (config.json, model.safetensors, vocab.txt) that `earlybert finetune --model_name_or_path` takes.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "earlybert/base/error.h"
+#include "earlybert/train/trainer.h"
+#include "train_cli.h"
+
+namespace earlybert::cli {
+
+void add_pretrain_command(CLI::App& app) {
+  auto opts = std::make_shared<TrainCliOptions>();
+  auto* cmd = app.add_subcommand("pretrain", "Pre-train BERT (MLM/NSP) with EarlyBERT: search, draw, efficient training");
+  add_training_options(cmd, *opts,
+                       "earlybert pretrain --config configs/pretrain/wordnet-bert-small.yaml --set data_dir=DATA "
+                       "--set tokenizer_name=vocab.txt");
+  cmd->callback([cmd, opts] {
+    const TrainingArguments args = resolve_cli_arguments(cmd, *opts, {{"task", "pretraining", "pretrain default"}});
+    if (handle_info_flags(*opts, args)) return;
+    if (args.task != "pretraining" && args.task != "mlm")
+      fail("task", "pretrain runs 'pretraining' or 'mlm', not '" + args.task + "' (use earlybert finetune)");
+    setup_training_logging();
+    Trainer trainer(args, make_task(args));
+    const TrainResult r = trainer.train();
+    if (r.stopped) {
+      std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint
+                << " (continue with --resume_from_checkpoint latest)\n";
+      return;
+    }
+    std::cout << "pre-training finished at step " << r.global_step << "; model in " << args.output_dir << "\n";
+  });
+}
+
+}  // namespace earlybert::cli

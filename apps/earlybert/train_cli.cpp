@@ -1,0 +1,72 @@
+// Shared plumbing of the training commands — see train_cli.h.
+#include "train_cli.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "earlybert/base/error.h"
+
+namespace earlybert::cli {
+
+void add_training_options(CLI::App* cmd, TrainCliOptions& o, const std::string& example) {
+  cmd->add_option("--config", o.configs, "YAML config file(s); a later file overrides an earlier one")
+      ->type_name("FILE")
+      ->take_all();
+  cmd->add_option("--set", o.sets, "key=value override (repeatable; applied last)")->type_name("KEY=VALUE");
+  cmd->add_flag("--dump-config,--dump_config", o.dump_config, "print the resolved configuration as YAML and exit");
+  cmd->add_flag("--list-keys,--list_keys", o.list_keys, "list every configuration key and exit");
+  cmd->allow_extras();
+  cmd->footer("Any configuration key is also a flag: --key value, --key=value, --flag / --no_flag.\n"
+              "Priority: defaults < --config files (in order) < flags < --set.\nExample:\n  " + example);
+}
+
+TrainingArguments resolve_cli_arguments(CLI::App* cmd, const TrainCliOptions& o,
+                                        const std::vector<ConfigOverride>& defaults) {
+  TrainingArguments args;
+  for (const auto& d : defaults) apply_override(args, d);
+  for (const auto& path : o.configs) apply_config_file(args, path);
+  for (const auto& f : parse_hf_flags(cmd->remaining())) apply_override(args, f);
+  for (const auto& s : o.sets) apply_override(args, parse_set_override(s));
+  validate(args);
+  return args;
+}
+
+bool handle_info_flags(const TrainCliOptions& o, const TrainingArguments& args) {
+  if (o.list_keys) {
+    std::string group;
+    for (const auto& info : training_argument_infos()) {
+      if (info.group != group) {
+        group = info.group;
+        std::cout << "\n[" << group << "]\n";
+      }
+      std::cout << "  " << info.name << " (" << info.type << ", default " << info.default_value << ")";
+      if (!info.choices.empty()) {
+        std::cout << " {";
+        for (size_t i = 0; i < info.choices.size(); ++i)
+          std::cout << (i ? "," : "") << (info.choices[i].empty() ? "\"\"" : info.choices[i]);
+        std::cout << "}";
+      }
+      std::cout << "\n      " << info.help << "\n";
+    }
+    return true;
+  }
+  if (o.dump_config) {
+    std::cout << to_yaml(args);
+    return true;
+  }
+  return false;
+}
+
+void setup_training_logging() {
+  auto logger = spdlog::get("earlybert");
+  if (!logger) logger = spdlog::stderr_color_mt("earlybert");
+  logger->set_pattern("[%H:%M:%S] %^%v%$");
+  spdlog::set_default_logger(logger);
+  if (const char* level = std::getenv("EARLYBERT_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+}
+
+}  // namespace earlybert::cli

@@ -1,0 +1,50 @@
+// Pruning masks drawn from slimming-coefficient magnitudes, and the distance between two masks.
+//
+// EarlyBERT prunes the heads (and, separately, the FFN neurons) with the smallest |coefficient|.
+// These are pure functions on host vectors, so they are tested without a model:
+//
+//   Layerwise  every layer prunes floor(ratio · n_layer) of its own units.
+//   Global     one threshold over the units of all layers: exactly floor(ratio · total) units are
+//              pruned, the smallest |score| first.
+//
+// Counts use floor(ratio · n + 1e-9): the epsilon only absorbs binary rounding (0.3 · 10 must give 3),
+// it does not round 0.333 · 12 up to 4 — pass 1/3 (0.3334) for a third.
+// Ties are broken deterministically: among equal |score| the unit of the lower layer, then the lower
+// index, is pruned first.
+// Every layer keeps at least one unit (a layer with no head or no neuron would be a different
+// network). Layerwise, a layer prunes at most n_layer − 1. Globally, a unit whose pruning would empty
+// its layer is skipped and the next-smallest unit is taken instead, so the global count stays exact as
+// long as it is ≤ total − layers; beyond that every layer keeps exactly one unit (fewer than
+// floor(ratio · total) are pruned).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace earlybert {
+
+/// keep[layer][unit]: true = the unit stays.
+using LayerMasks = std::vector<std::vector<bool>>;
+
+enum class PruneScope { Layerwise, Global };
+
+/// "layerwise" or "global"; anything else is an Error naming `where`.
+PruneScope parse_prune_scope(const std::string& name, const std::string& where = "pruning method");
+std::string to_string(PruneScope scope);
+
+/// Units pruned from a layer of `n` at `ratio` (layerwise rule): min(floor(ratio·n + 1e-9), n − 1).
+int64_t units_to_prune(int64_t n, double ratio);
+
+/// Masks from per-layer scores (compared by absolute value). Error when ratio is outside [0,1] or
+/// NaN, a layer is empty, or a score is NaN.
+LayerMasks draw_masks(const std::vector<std::vector<float>>& scores, double ratio, PruneScope scope);
+
+/// Fraction of positions at which `a` and `b` differ (0 = identical, 1 = complementary); 0 for two
+/// empty masks. Error when the layer counts or layer sizes differ.
+double mask_distance(const LayerMasks& a, const LayerMasks& b);
+
+/// Units kept over all layers.
+int64_t count_kept(const LayerMasks& masks);
+
+}  // namespace earlybert

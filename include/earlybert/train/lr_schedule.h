@@ -1,0 +1,55 @@
+// Learning-rate schedules as pure functions of the optimizer step.
+//
+// Each matches Hugging Face's get_*_schedule_with_warmup exactly (transformers/optimization.py), so a
+// run here and a run with the Hugging Face Trainer see the same learning rates:
+//   constant               1
+//   constant_with_warmup   step / max(1, warmup) during warmup, then 1
+//   linear                 warmup, then max(0, (total - step) / max(1, total - warmup))
+//   polynomial             warmup, then (lr - lr_end) * (1 - (step - warmup) / (total - warmup))^power + lr_end,
+//                          and lr_end after `total` (HF's get_polynomial_decay_schedule_with_warmup)
+//   cosine                 warmup, then max(0, 0.5 * (1 + cos(pi * 2 * num_cycles * progress))),
+//                          progress = (step - warmup) / max(1, total - warmup), num_cycles = 0.5
+//
+// `step` counts optimizer updates already done, as PyTorch's LambdaLR does: update number k (1-based)
+// uses lr(k - 1). With warmup the very first update therefore has learning rate 0, exactly as in HF.
+// Because the schedule is a pure function, its "state" is just the step: resuming needs nothing else
+// (the checkpoint still writes it, as scheduler.json, so that a run can be inspected).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace earlybert {
+
+struct TrainingArguments;
+
+enum class LrScheduleType { Constant, ConstantWithWarmup, Linear, Polynomial, Cosine };
+
+/// "constant", "constant_with_warmup", "linear", "polynomial", "cosine"; Error naming `where` otherwise.
+LrScheduleType parse_lr_schedule_type(const std::string& name, const std::string& where = "lr_scheduler_type");
+std::string to_string(LrScheduleType type);
+
+struct LrSchedule {
+  LrScheduleType type = LrScheduleType::Linear;
+  double base_lr = 5e-5;       ///< the peak learning rate (HF: the optimizer's initial lr)
+  int64_t warmup_steps = 0;
+  int64_t total_steps = 1;
+  double lr_end = 1e-7;        ///< polynomial only
+  double power = 1.0;          ///< polynomial only
+  double num_cycles = 0.5;     ///< cosine only (HF default: half a cosine, down to 0)
+
+  /// HF's lr_lambda(step): the factor applied to base_lr.
+  double multiplier(int64_t step) const;
+  /// base_lr * multiplier(step).
+  double lr(int64_t step) const { return base_lr * multiplier(step); }
+
+  /// JSON text (scheduler.json in a checkpoint) and back; errors name `source` and the key.
+  std::string to_json() const;
+  static LrSchedule from_json(const std::string& text, const std::string& source);
+};
+
+/// The schedule a run uses: type, learning_rate, lr_end, lr_power from `args`, warmup from
+/// warmup_update_steps(args, total_steps).
+LrSchedule make_lr_schedule(const TrainingArguments& args, int64_t total_steps);
+
+}  // namespace earlybert

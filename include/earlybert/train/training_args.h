@@ -1,0 +1,189 @@
+// TrainingArguments — every knob of a pre-training or fine-tuning run, in one flat struct.
+//
+// Keys are spelled as Hugging Face's TrainingArguments and the official EarlyBERT scripts spell them
+// (learning_rate, per_device_train_batch_size, l1_loss_self_coef, self_pruning_ratio, ...), so a user
+// can carry a command line over. Keys are flat: a YAML config file is one mapping of key: scalar. The
+// model architecture is one key too: `config_name` names a preset (bert-tiny ... bert-large, see
+// model_presets.h) or a YAML/JSON file with Hugging Face config fields.
+//
+// Resolution order (marian-nmt style): built-in defaults < config files in the order given (a later
+// file wins) < overrides (`--set key=value` or Hugging Face-style `--key value` flags), then validate().
+// Every error is one line naming the key and, for files, "file:line"; an unknown key suggests the
+// closest known one. The resolved configuration is dumped as YAML (config.yaml in output_dir and
+// `--dump-config`); loading that dump gives the same arguments back.
+//
+// EarlyBERT's draw modes (`ticket_mode`):
+//   early_bird      every ticket_check_steps the masks are computed; drawn when the newest masks are within
+//                   ticket_threshold (normalized Hamming distance) of each of the last ticket_window
+//                   recorded masks, for heads and FFN both (see early_bird.h).
+//   fixed_step      drawn after `ticket_step` optimizer updates (official code: slimming_coef_step >= 1).
+//   fixed_fraction  drawn after ceil(ticket_fraction * updates per epoch) updates (official code:
+//                   0 < slimming_coef_step < 1; the official scripts use 0.2).
+//   random          no search: a random ticket with the same head/neuron counts, seeded by
+//                   random_ticket_seed (the paper's random-pruning baseline).
+//   none            dense baseline: no slimming coefficients, no L1, no draw.
+// In every searching mode `max_search_steps` bounds the search: reaching it draws anyway and the
+// ticket says so ("drawn by bound"). -1 (default) = the number of updates in the first epoch (the
+// official search runs one epoch), 0 = unbounded. A `ticket` path skips search and draw entirely.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace earlybert {
+
+struct TrainingArguments {
+  // --- run ---
+  std::string output_dir = "output";   ///< where checkpoints, logs and results go
+  bool overwrite_output_dir = false;   ///< allow a non-empty output_dir without resuming from it
+  int64_t seed = 42;                   ///< seeds LibTorch and the data order
+  std::string device = "auto";         ///< auto | cpu | cuda | cuda:N
+  int64_t threads = 0;                 ///< LibTorch intra-op threads, 0 = all usable cores
+  bool bf16 = false;                   ///< bf16 autocast (mixed precision)
+
+  // --- model ---
+  std::string model_name_or_path;      ///< checkpoint or Hugging Face BERT directory; empty = new model
+  std::string config_name;             ///< preset name (bert-small, ...) or .yaml/.json config file
+  std::string tokenizer_name;          ///< vocab.txt or SentencePiece .model; empty = from the model dir
+  bool do_lower_case = true;           ///< WordPiece lowercasing + accent stripping
+
+  // --- task and data ---
+  std::string task;                    ///< cola sst2 mrpc stsb qqp mnli qnli rte wnli squad squad_v2 wordnet mlm pretraining
+  std::string data_dir;                ///< task data directory (GLUE tsv dir, SQuAD dir, prepared shards)
+  std::string train_file;              ///< explicit training file (corpus text, SQuAD json, ...)
+  std::string validation_file;         ///< explicit evaluation file
+  int64_t max_seq_length = 128;
+  int64_t doc_stride = 128;            ///< SQuAD: overlap stride between context windows
+  int64_t max_query_length = 64;       ///< SQuAD
+  int64_t n_best_size = 20;            ///< SQuAD answer decoding
+  int64_t max_answer_length = 30;      ///< SQuAD answer decoding
+  double null_score_diff_threshold = 0.0;  ///< SQuAD v2.0 no-answer threshold
+  double mlm_probability = 0.15;       ///< pre-training: fraction of tokens selected for MLM
+  bool whole_word_mask = false;        ///< pre-training: mask whole words
+  double short_seq_prob = 0.1;         ///< pre-training: probability of a shorter target length
+  int64_t max_train_samples = -1;      ///< -1 = all; otherwise keep the first N training examples
+  int64_t max_eval_samples = -1;       ///< -1 = all; otherwise keep the first N evaluation examples
+
+  // --- optimization ---
+  std::string optim = "adamw";         ///< adamw | lamb
+  double learning_rate = 5e-5;
+  double weight_decay = 0.0;           ///< not applied to bias, LayerNorm or slimming coefficients
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_epsilon = 1e-8;
+  double max_grad_norm = 1.0;          ///< global-norm clipping; 0 = no clipping (norm still logged)
+  std::string lr_scheduler_type = "linear";  ///< constant | constant_with_warmup | linear | polynomial | cosine
+  double warmup_ratio = 0.0;           ///< warmup = ceil(warmup_ratio * total) unless warmup_steps > 0
+  int64_t warmup_steps = 0;
+  double lr_end = 1e-7;                ///< polynomial schedule: final learning rate
+  double lr_power = 1.0;               ///< polynomial schedule: power
+  int64_t gradient_accumulation_steps = 1;
+  int64_t per_device_train_batch_size = 8;
+  int64_t per_device_eval_batch_size = 8;
+  double num_train_epochs = 3.0;
+  int64_t max_steps = -1;              ///< > 0 overrides num_train_epochs
+
+  // --- logging, evaluation, checkpoints ---
+  int64_t logging_steps = 500;
+  int64_t eval_steps = 0;              ///< 0 = evaluate at the end only
+  int64_t save_steps = 500;            ///< 0 = save at the end only
+  int64_t save_total_limit = 0;        ///< 0 = keep every checkpoint
+  std::string logging_dir;             ///< TensorBoard directory; empty = output_dir/runs
+  std::string resume_from_checkpoint;  ///< a checkpoint directory, or "latest" (newest complete in output_dir)
+  std::string metric_for_best_model;   ///< eval metric tracked as best (e.g. accuracy); empty = task default
+
+  // --- EarlyBERT: search ---
+  double l1_loss_self_coef = 1e-4;     ///< L1 weight on the attention-head slimming coefficients
+  double l1_loss_inter_coef = 1e-4;    ///< L1 weight on the FFN (intermediate) slimming coefficients
+  double search_learning_rate = 0.0;   ///< peak learning rate during the search; 0 = learning_rate
+                                       ///< (the official GLUE scripts search at 2e-5, train at 4e-5)
+  // --- EarlyBERT: draw ---
+  double self_pruning_ratio = 1.0 / 3.0;         ///< fraction of heads removed
+  std::string self_pruning_method = "layerwise"; ///< layerwise | global
+  double inter_pruning_ratio = 0.4;              ///< fraction of FFN neurons removed
+  std::string inter_pruning_method = "global";   ///< layerwise | global
+  std::string ticket_mode = "early_bird";        ///< early_bird | fixed_step | fixed_fraction | random | none
+  int64_t ticket_check_steps = 20;     ///< masks computed (and distances recorded) every N updates
+  double ticket_threshold = 0.1;       ///< early_bird: max normalized Hamming distance
+  int64_t ticket_window = 4;           ///< early_bird: number of previous masks compared
+  int64_t ticket_step = 0;             ///< fixed_step: draw after this many updates
+  double ticket_fraction = 0.2;        ///< fixed_fraction: fraction of the first epoch
+  int64_t max_search_steps = -1;       ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
+  int64_t random_ticket_seed = 1;      ///< random: seed of the random ticket
+  // --- EarlyBERT: efficient training ---
+  std::string rewind = "initial";      ///< initial (weights from before the search) | none (weights at the draw)
+  std::string ticket;                  ///< ticket.json from another run: skip search and draw
+};
+
+/// One `key = value` override with the place it came from ("--learning_rate", "--set lr=...").
+struct ConfigOverride {
+  std::string key;
+  std::string value;
+  std::string where;
+};
+
+/// Description of one key, for --help texts, docs and generic option handling.
+struct ArgumentInfo {
+  std::string name;
+  std::string type;           ///< "int", "float", "bool" or "string"
+  std::string group;          ///< run, model, data, optimization, logging, earlybert
+  std::string help;
+  std::string default_value;  ///< as it appears in a YAML dump
+  std::vector<std::string> choices;  ///< allowed values of a string key; empty = free text
+};
+
+/// Every key, in declaration (and dump) order.
+const std::vector<ArgumentInfo>& training_argument_infos();
+
+/// True for a known key.
+bool is_training_argument(const std::string& key);
+
+/// Sets one key from its text form; errors name `where` and the key (unknown key, wrong type, out of
+/// range, not one of the choices).
+void set_training_argument(TrainingArguments& args, const std::string& key, const std::string& value,
+                           const std::string& where);
+
+/// Text form of one key's value (the YAML dump's spelling). Error for an unknown key.
+std::string get_training_argument(const TrainingArguments& args, const std::string& key);
+
+/// Applies a YAML config file (a flat mapping). Errors name "path:line" and the key.
+void apply_config_file(TrainingArguments& args, const std::string& path);
+
+/// Applies YAML text (an embedded config, or a test); `source` names it in errors.
+void apply_config_text(TrainingArguments& args, const std::string& yaml_text, const std::string& source);
+
+/// Applies one override.
+void apply_override(TrainingArguments& args, const ConfigOverride& override_value);
+
+/// "key=value" (the argument of --set) as an override; Error when there is no '=' or the key is unknown.
+ConfigOverride parse_set_override(const std::string& key_equals_value);
+
+/// Hugging Face-style flags as overrides: `--key value`, `--key=value`, a bool `--key` alone (true) or
+/// `--no_key` (false). Dashes in keys are read as underscores. Unknown flags and a missing value are
+/// errors naming the flag.
+std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args);
+
+/// Cross-key checks (e.g. fixed_step needs ticket_step > 0, polynomial needs lr_end < learning_rate).
+/// Single-key ranges are already checked when a key is set. Error names the key.
+void validate(const TrainingArguments& args);
+
+/// defaults < config files (in order) < overrides, then validate().
+TrainingArguments resolve_training_arguments(const std::vector<std::string>& config_files,
+                                             const std::vector<ConfigOverride>& overrides);
+
+/// The resolved configuration as YAML (grouped, commented); apply_config_text() reads it back exactly.
+std::string to_yaml(const TrainingArguments& args);
+
+// --- training budget (Hugging Face Trainer's arithmetic) ---
+
+/// Optimizer updates per epoch: max(1, batches_per_epoch / gradient_accumulation_steps) (floor, as HF).
+int64_t update_steps_per_epoch(int64_t batches_per_epoch, int64_t gradient_accumulation_steps);
+
+/// Total optimizer updates: max_steps when > 0, else ceil(num_train_epochs * updates_per_epoch).
+int64_t total_update_steps(const TrainingArguments& args, int64_t updates_per_epoch);
+
+/// Warmup updates: warmup_steps when > 0, else ceil(warmup_ratio * total_steps).
+int64_t warmup_update_steps(const TrainingArguments& args, int64_t total_steps);
+
+}  // namespace earlybert

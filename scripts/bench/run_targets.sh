@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Measures the four performance targets of docs/PERFORMANCE.md side by side, in one run:
+#   1. pruned (1/3 heads, 40% FFN) bert-small cls  vs  dense bert-small cls         (>= 1.5x tokens/s)
+#   2. dense bert-small cls (earlybert)            vs  PyTorch eager from Python     (>= 1.1x)
+#   3. bert-small mlm (earlybert)                  vs  PyTorch eager from Python     (>= 2x)
+#   4. dense bert-base cls achieved GFLOP/s        vs  measured fp32 GEMM GFLOP/s   (>= 70%)
+# Each repetition runs every configuration once, the C++ bench and the Python baseline back to back
+# with the same environment, so that the ratios of one repetition share the machine's load; the
+# summary gives each ratio per repetition and their median and best.
+#
+#   scripts/bench/run_targets.sh [path/to/earlybert]      (default: build/earlybert)
+#   REPS=3 STEPS=10 WARMUP=2 BASE_STEPS=4 OUT=bench.jsonl scripts/bench/run_targets.sh
+#
+# The environment is kept as it is (OPENBLAS_* included); only OMP_WAIT_POLICY defaults to PASSIVE,
+# which is what `earlybert` itself sets when it is missing. Python is Debian's (/usr/bin/python3 with
+# python3-torch).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cli="${1:-${EARLYBERT_CLI:-build/earlybert}}"
+reps="${REPS:-3}"
+steps="${STEPS:-10}"
+warmup="${WARMUP:-2}"
+base_steps="${BASE_STEPS:-4}"
+python="${PYTHON:-/usr/bin/python3}"
+out="${OUT:-$(mktemp /tmp/earlybert-targets.XXXXXX.jsonl)}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
+[[ -x "$cli" ]] || { echo "run_targets.sh: no earlybert binary at '$cli' (build it, or pass its path)" >&2; exit 2; }
+common=(--seq-len 128 --batch-size 32)
+
+echo "# $(date -u +%FT%TZ)  $(uptime)"
+echo "# cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
+echo "# env: $(env | grep -E '^(OPENBLAS_|OMP_|MKL_|GOMP_)' | sort | tr '\n' ' ')"
+echo "# results: $out"
+: > "$out"
+for rep in $(seq 1 "$reps"); do
+  echo "# repetition $rep/$reps, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$cli" bench --model bert-small --head cls --compare-pruned "${common[@]}" --steps "$steps" --warmup "$warmup" \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
+  "$python" scripts/bench/pytorch_baseline.py --model bert-small --head cls "${common[@]}" --steps "$steps" --warmup "$warmup" \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
+  "$cli" bench --model bert-small --head mlm "${common[@]}" --steps "$steps" --warmup "$warmup" \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
+  "$python" scripts/bench/pytorch_baseline.py --model bert-small --head mlm "${common[@]}" --steps "$steps" --warmup "$warmup" \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
+  "$cli" bench --gemm --model bert-base --head cls "${common[@]}" --steps "$base_steps" --warmup 1 \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
+done
+
+"$python" - "$out" <<'EOF'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+def pick(rep, **kw):
+    for r in rows:
+        if r["rep"] == rep and all(r.get(k) == v for k, v in kw.items()):
+            return r
+    raise SystemExit(f"missing result {kw} in repetition {rep}")
+targets = [
+    ("1 pruned/dense bert-small cls tokens/s", 1.5,
+     lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=True)["tokens_per_s"]
+             / pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False)["tokens_per_s"]),
+    ("2 earlybert/pytorch bert-small cls tokens/s", 1.1,
+     lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False)["tokens_per_s"]
+             / pick(k, impl="pytorch-eager", model="bert-small", head="cls")["tokens_per_s"]),
+    ("3 earlybert/pytorch bert-small mlm tokens/s", 2.0,
+     lambda k: pick(k, impl="earlybert", model="bert-small", head="mlm", pruned=False)["tokens_per_s"]
+             / pick(k, impl="pytorch-eager", model="bert-small", head="mlm")["tokens_per_s"]),
+    ("4 bert-base cls achieved/GEMM GFLOP/s", 0.7,
+     lambda k: pick(k, impl="earlybert", model="bert-base", head="cls")["achieved_gflops"]
+             / pick(k, gemm=True)["gflops_by_hidden"]["768"]),
+]
+reps = sorted({r["rep"] for r in rows})
+print()
+print(f"| target | goal | {' | '.join(f'rep {k}' for k in reps)} | median | best | met (median) |")
+print("|---|---|" + "---|" * len(reps) + "---|---|---|")
+for name, goal, ratio in targets:
+    vals = [ratio(k) for k in reps]
+    med = statistics.median(vals)
+    print(f"| {name} | >= {goal:g} | {' | '.join(f'{v:.3f}' for v in vals)} | {med:.3f} | {max(vals):.3f} | "
+          f"{'yes' if med >= goal else 'no'} |")
+EOF

@@ -1,0 +1,67 @@
+// Scaled dot-product attention: the LibTorch-version-dependent fast path and the reference path.
+#include "model/attention_core.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+
+namespace earlybert::detail {
+
+namespace {
+
+// [B,S,heads*d] -> [B,heads,S,d] (a view).
+at::Tensor split_heads(const at::Tensor& x, int64_t heads, int64_t head_dim) {
+  return x.view({x.size(0), x.size(1), heads, head_dim}).transpose(1, 2);
+}
+
+// [B,heads,S,d] -> [B,S,heads*d] (one copy).
+at::Tensor merge_heads(const at::Tensor& x) {
+  return x.transpose(1, 2).reshape({x.size(0), x.size(2), x.size(1) * x.size(3)});
+}
+
+}  // namespace
+
+torch::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
+                                double dropout_p, bool training) {
+  const double p = training ? dropout_p : 0.0;
+#if TORCH_VERSION_MAJOR >= 2
+  // Fused attention (flash / memory-efficient on CUDA, a blocked kernel on CPU). Its default scale is
+  // 1/sqrt(head_dim). The mask must match the query's dtype (bf16 under autocast).
+  c10::optional<at::Tensor> mask;  // empty, not an undefined tensor, when there is no padding
+  if (additive_mask.defined()) mask = additive_mask.to(q.scalar_type());
+  auto ctx = at::scaled_dot_product_attention(split_heads(q, heads, head_dim), split_heads(k, heads, head_dim),
+                                              split_heads(v, heads, head_dim), mask, p, false);
+  return merge_heads(ctx);
+#else
+  // Batched GEMMs on [B*heads, S, d]: the 1/sqrt(d) scale is folded into baddbmm's alpha and the mask
+  // into its beta term, so the scores are written once.
+  const int64_t B = q.size(0), S = q.size(1);
+  auto to_bh = [&](const at::Tensor& x) { return split_heads(x, heads, head_dim).reshape({B * heads, S, head_dim}); };
+  const at::Tensor qh = to_bh(q), kh = to_bh(k), vh = to_bh(v);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  at::Tensor scores;
+  if (additive_mask.defined()) {
+    const auto mask = additive_mask.to(q.scalar_type()).expand({B, heads, 1, S}).reshape({B * heads, 1, S});
+    scores = at::baddbmm(mask, qh, kh.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+  } else {
+    scores = at::bmm(qh, kh.transpose(1, 2)).mul_(scale);
+  }
+  auto probs = at::softmax(scores, -1);
+  if (p > 0.0) probs = at::dropout(probs, p, true);
+  return merge_heads(at::bmm(probs, vh).view({B, heads, S, head_dim}));
+#endif
+}
+
+torch::Tensor attention_context_reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                          const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
+                                          double dropout_p, bool training) {
+  auto scores = at::matmul(split_heads(q, heads, head_dim), split_heads(k, heads, head_dim).transpose(-1, -2));
+  scores = scores / std::sqrt(static_cast<double>(head_dim));
+  if (additive_mask.defined()) scores = scores + additive_mask.to(scores.scalar_type());
+  auto probs = at::softmax(scores, -1);
+  if (training && dropout_p > 0.0) probs = at::dropout(probs, dropout_p, true);
+  return merge_heads(at::matmul(probs, split_heads(v, heads, head_dim)));
+}
+
+}  // namespace earlybert::detail

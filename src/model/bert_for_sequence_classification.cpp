@@ -1,0 +1,57 @@
+// BertForSequenceClassification: pooled output -> dropout -> classifier; HF's problem types.
+#include "earlybert/model/bert_for_sequence_classification.h"
+
+#include "earlybert/base/error.h"
+#include "model/init.h"
+
+namespace earlybert {
+
+BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(BertConfig config)
+    : init_config_(std::move(config)) {
+  reset();
+}
+
+void BertForSequenceClassificationImpl::reset() {
+  const BertConfig config = bert ? bert->config() : init_config_;
+  bert = register_module("bert", BertModel(config, /*add_pooling_layer=*/true));
+  classifier = register_module("classifier", torch::nn::Linear(config.hidden_size, config.num_labels));
+  detail::init_linear(classifier, config.initializer_range);
+}
+
+SequenceClassifierOutput BertForSequenceClassificationImpl::forward(const Batch& batch) {
+  const auto& c = config();
+  SequenceClassifierOutput out;
+  const auto body = bert->forward(batch);
+  const double p = c.classifier_dropout ? *c.classifier_dropout : c.hidden_dropout_prob;
+  const auto pooled = detail::maybe_dropout(body.pooled_output, p, is_training());
+  out.logits = at::linear(pooled, classifier->weight, classifier->bias);
+  if (!batch.labels.defined()) return out;
+
+  std::string problem = c.problem_type;
+  if (problem.empty()) {
+    if (c.num_labels == 1) {
+      problem = "regression";
+    } else if (!at::isFloatingType(batch.labels.scalar_type())) {
+      problem = "single_label_classification";
+    } else {
+      problem = "multi_label_classification";
+    }
+  }
+  const int64_t batch_size = out.logits.size(0);
+  const int64_t per_example = problem == "multi_label_classification" ? c.num_labels : 1;
+  if (batch.labels.numel() != batch_size * per_example) {
+    fail("batch", "labels has shape " + c10::str(batch.labels.sizes()) + " but " + problem + " with " +
+                      std::to_string(c.num_labels) + " labels needs " + std::to_string(per_example) +
+                      " value(s) for each of the " + std::to_string(batch_size) + " examples");
+  }
+  if (problem == "regression") {
+    out.loss = at::mse_loss(out.logits.reshape({-1}), batch.labels.reshape({-1}).to(out.logits.scalar_type()));
+  } else if (problem == "single_label_classification") {
+    out.loss = at::cross_entropy_loss(out.logits.reshape({-1, c.num_labels}), batch.labels.reshape({-1}));
+  } else {
+    out.loss = at::binary_cross_entropy_with_logits(out.logits, batch.labels.to(out.logits.scalar_type()));
+  }
+  return out;
+}
+
+}  // namespace earlybert

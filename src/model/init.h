@@ -1,0 +1,38 @@
+// Private: Hugging Face's BertPreTrainedModel._init_weights, one helper per module type.
+//   Linear: weight ~ N(0, initializer_range), bias = 0
+//   Embedding: weight ~ N(0, initializer_range), padding row = 0
+//   LayerNorm: weight = 1, bias = 0
+#pragma once
+
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include <optional>
+
+namespace earlybert::detail {
+
+inline void init_linear(const torch::nn::Linear& m, double std) {
+  torch::NoGradGuard no_grad;
+  m->weight.normal_(0.0, std);
+  if (m->bias.defined()) m->bias.zero_();
+}
+
+inline void init_embedding(const torch::nn::Embedding& m, double std, std::optional<int64_t> padding_idx = std::nullopt) {
+  torch::NoGradGuard no_grad;
+  m->weight.normal_(0.0, std);
+  if (padding_idx) m->weight[*padding_idx].zero_();
+}
+
+inline void init_layer_norm(const torch::nn::LayerNorm& m) {
+  torch::NoGradGuard no_grad;
+  m->weight.fill_(1.0);
+  m->bias.zero_();
+}
+
+/// Dropout only while training and only when it does something.
+inline torch::Tensor maybe_dropout(const torch::Tensor& x, double p, bool training) {
+  return (training && p > 0.0) ? at::dropout(x, p, true) : x;
+}
+
+}  // namespace earlybert::detail

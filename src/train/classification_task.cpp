@@ -1,0 +1,255 @@
+// GLUE / WordNet sequence classification — see include/earlybert/train/classification_task.h.
+#include "earlybert/train/classification_task.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "earlybert/base/error.h"
+#include "earlybert/base/files.h"
+#include "earlybert/data/glue_submission.h"
+#include "train/model_eval.h"
+
+namespace earlybert {
+
+std::vector<ClassificationFeature> tokenize_examples(const Tokenizer& tokenizer, const std::vector<TextExample>& examples,
+                                                     int64_t max_seq_length) {
+  std::vector<ClassificationFeature> out;
+  out.reserve(examples.size());
+  for (const auto& ex : examples) {
+    std::optional<std::string_view> b;
+    if (ex.text_b) b = std::string_view(*ex.text_b);
+    Encoding e = tokenizer.encode(ex.text_a, b, static_cast<size_t>(max_seq_length), Truncation::LongestFirst);
+    ClassificationFeature f;
+    f.input_ids = std::move(e.input_ids);
+    f.token_type_ids = std::move(e.token_type_ids);
+    f.label_id = ex.label_id;
+    f.label_value = ex.label_value;
+    f.has_label = ex.has_label();
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Batch collate_classification(const std::vector<ClassificationFeature>& features, const std::vector<int64_t>& indices,
+                             int32_t pad_id, bool regression) {
+  if (indices.empty()) fail("batch", "no examples to collate");
+  size_t len = 0;
+  bool labelled = true;
+  for (int64_t i : indices) {
+    if (i < 0 || static_cast<size_t>(i) >= features.size())
+      fail("batch", "example index " + std::to_string(i) + " out of range (" + std::to_string(features.size()) + ")");
+    len = std::max(len, features[static_cast<size_t>(i)].input_ids.size());
+    labelled = labelled && features[static_cast<size_t>(i)].has_label;
+  }
+  const auto B = static_cast<int64_t>(indices.size());
+  const auto S = static_cast<int64_t>(len);
+  auto ids = torch::full({B, S}, static_cast<int64_t>(pad_id), torch::kLong);
+  auto types = torch::zeros({B, S}, torch::kLong);
+  auto mask = torch::zeros({B, S}, torch::kLong);
+  auto ids_a = ids.accessor<int64_t, 2>();
+  auto types_a = types.accessor<int64_t, 2>();
+  auto mask_a = mask.accessor<int64_t, 2>();
+  for (int64_t r = 0; r < B; ++r) {
+    const auto& f = features[static_cast<size_t>(indices[static_cast<size_t>(r)])];
+    for (size_t j = 0; j < f.input_ids.size(); ++j) {
+      ids_a[r][static_cast<int64_t>(j)] = f.input_ids[j];
+      types_a[r][static_cast<int64_t>(j)] = f.token_type_ids[j];
+      mask_a[r][static_cast<int64_t>(j)] = 1;
+    }
+  }
+  Batch batch;
+  batch.input_ids = ids;
+  batch.token_type_ids = types;
+  batch.attention_mask = mask;
+  if (labelled) {
+    if (regression) {
+      auto labels = torch::empty({B}, torch::kFloat);
+      for (int64_t r = 0; r < B; ++r)
+        labels[r] = features[static_cast<size_t>(indices[static_cast<size_t>(r)])].label_value;
+      batch.labels = labels;
+    } else {
+      auto labels = torch::empty({B}, torch::kLong);
+      auto la = labels.accessor<int64_t, 1>();
+      for (int64_t r = 0; r < B; ++r) la[r] = features[static_cast<size_t>(indices[static_cast<size_t>(r)])].label_id;
+      batch.labels = labels;
+    }
+  }
+  return batch;
+}
+
+ClassificationTask::ClassificationTask(const TrainingArguments& args, std::shared_ptr<const Tokenizer> tokenizer)
+    : args_(args), name_(args.task), tokenizer_(std::move(tokenizer)) {
+  spec_ = lookup_task(args.task);
+  if (spec_ == nullptr || spec_->name == "mnli-mm")
+    fail("task", "'" + args.task + "' is not a classification task (" + "cola, sst2, mrpc, stsb, qqp, mnli, qnli, "
+                 "rte, wnli, wordnet)");
+  if (!tokenizer_) fail("tokenizer_name", "the task needs a tokenizer");
+  if (spec_->name == "mnli") mismatched_spec_ = lookup_task("mnli-mm");
+  if (spec_->load == nullptr && args.data_dir.empty() && (args.train_file.empty() || args.validation_file.empty()))
+    fail("data_dir", "task '" + args.task + "' needs data_dir (the GLUE root or the " + spec_->dir_name +
+                         " folder)");
+}
+
+ClassificationTask::Split_ ClassificationTask::load_split(const TaskSpec& spec, Split split,
+                                                          const std::string& explicit_file, int64_t limit) const {
+  Split_ s;
+  TaskExamples ex = explicit_file.empty() ? load_task_examples(spec, args_.data_dir, split)
+                                          : read_task_tsv(spec, explicit_file, split);
+  s.examples = std::move(ex.examples);
+  if (limit >= 0 && static_cast<int64_t>(s.examples.size()) > limit) s.examples.resize(static_cast<size_t>(limit));
+  s.features = tokenize_examples(*tokenizer_, s.examples, args_.max_seq_length);
+  return s;
+}
+
+const std::vector<ClassificationFeature>& ClassificationTask::train_features() const {
+  if (!train_) {
+    train_ = load_split(*spec_, Split::Train, args_.train_file, args_.max_train_samples);
+    spdlog::info("{}: {} training examples", name_, train_->features.size());
+  }
+  return train_->features;
+}
+
+void ClassificationTask::configure_model(BertConfig& config) const {
+  const auto vocab = static_cast<int64_t>(tokenizer_->vocab_size());
+  if (args_.model_name_or_path.empty()) {
+    config.vocab_size = vocab;  // a new model is sized to its tokenizer
+  } else if (config.vocab_size < vocab) {
+    fail("model_name_or_path", "the model's vocab_size (" + std::to_string(config.vocab_size) +
+                                   ") is smaller than the tokenizer's vocabulary (" + std::to_string(vocab) + ")");
+  }
+  if (args_.max_seq_length > config.max_position_embeddings)
+    fail("max_seq_length", std::to_string(args_.max_seq_length) + " exceeds the model's max_position_embeddings (" +
+                               std::to_string(config.max_position_embeddings) + ")");
+  config.num_labels = static_cast<int64_t>(spec_->num_labels());
+  config.id2label = spec_->is_regression ? std::vector<std::string>{} : spec_->label_names;
+  config.problem_type = spec_->is_regression ? "regression" : "single_label_classification";
+}
+
+int64_t ClassificationTask::train_size() const { return static_cast<int64_t>(train_features().size()); }
+
+Batch ClassificationTask::train_batch(const std::vector<int64_t>& indices, uint64_t /*seed*/) const {
+  return collate_classification(train_features(), indices, tokenizer_->special_ids().pad, spec_->is_regression);
+}
+
+int64_t ClassificationTask::tokens_per_feature() const {
+  const auto& f = train_features();
+  if (f.empty()) return args_.max_seq_length;
+  size_t total = 0;
+  for (const auto& x : f) total += x.input_ids.size();
+  return static_cast<int64_t>((total + f.size() - 1) / f.size());
+}
+
+ClassificationTask::Outputs ClassificationTask::run(AnyBertModel& model, const std::vector<ClassificationFeature>& features,
+                                                    int64_t batch_size) const {
+  if (model.kind() != ModelKind::SequenceClassification)
+    fail("task", name_ + " needs a BertForSequenceClassification model, got " + architecture_name(model.kind()));
+  if (features.empty()) fail("task", name_ + ": the evaluation split is empty");
+  EvalModeGuard guard(model);
+  torch::NoGradGuard no_grad;
+  const torch::Device device = model_device(model);
+  auto& m = model.get<BertForSequenceClassification>();
+  std::vector<torch::Tensor> logits;
+  double loss_sum = 0;
+  bool labelled = true;
+  for (size_t start = 0; start < features.size(); start += static_cast<size_t>(batch_size)) {
+    std::vector<int64_t> idx;
+    for (size_t i = start; i < std::min(features.size(), start + static_cast<size_t>(batch_size)); ++i)
+      idx.push_back(static_cast<int64_t>(i));
+    Batch batch = collate_classification(features, idx, tokenizer_->special_ids().pad, spec_->is_regression).to(device);
+    auto out = m->forward(batch);
+    logits.push_back(out.logits.to(torch::kCPU, torch::kFloat));
+    if (out.loss.defined()) {
+      loss_sum += out.loss.item<double>() * static_cast<double>(idx.size());
+    } else {
+      labelled = false;
+    }
+  }
+  Outputs o;
+  o.logits = torch::cat(logits, 0);
+  if (labelled) o.loss = loss_sum / static_cast<double>(features.size());
+  return o;
+}
+
+Metrics ClassificationTask::score(const TaskSpec& spec, const Outputs& out,
+                                  const std::vector<ClassificationFeature>& features) const {
+  Metrics m;
+  if (spec.is_regression) {
+    std::vector<float> pred, gold;
+    auto flat = out.logits.reshape({-1});
+    auto a = flat.accessor<float, 1>();
+    for (size_t i = 0; i < features.size(); ++i) {
+      pred.push_back(a[static_cast<int64_t>(i)]);
+      gold.push_back(features[i].label_value);
+    }
+    for (const auto& [k, v] : task_metrics(spec, pred, gold)) m[k] = v;
+  } else {
+    std::vector<int32_t> pred, gold;
+    auto am = out.logits.argmax(1);
+    auto a = am.accessor<int64_t, 1>();
+    for (size_t i = 0; i < features.size(); ++i) {
+      pred.push_back(static_cast<int32_t>(a[static_cast<int64_t>(i)]));
+      gold.push_back(features[i].label_id);
+    }
+    for (const auto& [k, v] : task_metrics(spec, pred, gold)) m[k] = v;
+  }
+  if (out.loss) m["loss"] = *out.loss;
+  return m;
+}
+
+Metrics ClassificationTask::evaluate(AnyBertModel& model, int64_t batch_size) {
+  // The dev split is read again on every call (cheap next to running the model) so that nothing but
+  // the training split stays in memory between evaluations.
+  Split_ dev = load_split(*spec_, Split::Dev, args_.validation_file, args_.max_eval_samples);
+  for (const auto& f : dev.features)
+    if (!f.has_label) fail("validation_file", "the evaluation split has unlabelled examples");
+  Metrics metrics = score(*spec_, run(model, dev.features, batch_size), dev.features);
+  if (mismatched_spec_ != nullptr && args_.validation_file.empty()) {
+    const std::string mm_file = join_path(resolve_task_dir(*mismatched_spec_, args_.data_dir), mismatched_spec_->dev_file);
+    if (path_exists(mm_file)) {
+      Split_ mm = load_split(*mismatched_spec_, Split::Dev, "", args_.max_eval_samples);
+      for (const auto& [k, v] : score(*mismatched_spec_, run(model, mm.features, batch_size), mm.features))
+        metrics[k + "_mm"] = v;
+    }
+  }
+  return metrics;
+}
+
+std::vector<std::string> ClassificationTask::predict(AnyBertModel& model, const std::string& split_name,
+                                                     int64_t batch_size, const std::string& dir) {
+  const Split split = parse_split(split_name, "split");
+  if (split == Split::Train) fail("split", "predict writes dev or test predictions, not train");
+  std::vector<const TaskSpec*> specs = {spec_};
+  if (mismatched_spec_ != nullptr) specs.push_back(mismatched_spec_);
+  std::vector<std::string> written;
+  for (const TaskSpec* spec : specs) {
+    const std::string explicit_file = (split == Split::Dev && spec == spec_) ? args_.validation_file : "";
+    if (spec == mismatched_spec_) {
+      const std::string f = join_path(resolve_task_dir(*spec, args_.data_dir), spec->file_name(split));
+      if (!path_exists(f)) continue;  // MNLI without its mismatched files: matched only
+    }
+    Split_ s = load_split(*spec, split, explicit_file, split == Split::Dev ? args_.max_eval_samples : -1);
+    Outputs out = run(model, s.features, batch_size);
+    const std::string sub_dir = split == Split::Dev ? join_path(dir, "dev") : dir;
+    const std::string path = join_path(sub_dir, submission_file_name(*spec));
+    if (spec->is_regression) {
+      std::vector<float> values;
+      auto flat = out.logits.reshape({-1});
+      auto a = flat.accessor<float, 1>();
+      for (int64_t i = 0; i < flat.size(0); ++i) values.push_back(a[i]);  // unclamped, as run_glue.py
+      write_glue_predictions(*spec, path, values);
+    } else {
+      std::vector<int32_t> ids;
+      auto am = out.logits.argmax(1);
+      auto a = am.accessor<int64_t, 1>();
+      for (int64_t i = 0; i < am.size(0); ++i) ids.push_back(static_cast<int32_t>(a[i]));
+      write_glue_predictions(*spec, path, ids);
+    }
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace earlybert

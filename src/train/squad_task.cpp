@@ -1,0 +1,265 @@
+// SQuAD v1.1 / v2.0 question answering — see include/earlybert/train/squad_task.h.
+#include "earlybert/train/squad_task.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <map>
+
+#include "earlybert/base/error.h"
+#include "earlybert/base/files.h"
+#include "earlybert/data/squad_eval.h"
+#include "earlybert/train/task_tokenizer.h"
+#include "train/model_eval.h"
+
+namespace earlybert {
+
+Batch collate_squad(const std::vector<SquadFeature>& features, const std::vector<int64_t>& indices, int32_t pad_id,
+                    bool with_positions) {
+  if (indices.empty()) fail("batch", "no features to collate");
+  size_t len = 0;
+  for (int64_t i : indices) {
+    if (i < 0 || static_cast<size_t>(i) >= features.size())
+      fail("batch", "feature index " + std::to_string(i) + " out of range (" + std::to_string(features.size()) + ")");
+    len = std::max(len, features[static_cast<size_t>(i)].input_ids.size());
+  }
+  const auto B = static_cast<int64_t>(indices.size());
+  const auto S = static_cast<int64_t>(len);
+  auto ids = torch::full({B, S}, static_cast<int64_t>(pad_id), torch::kLong);
+  auto types = torch::zeros({B, S}, torch::kLong);
+  auto mask = torch::zeros({B, S}, torch::kLong);
+  auto ids_a = ids.accessor<int64_t, 2>();
+  auto types_a = types.accessor<int64_t, 2>();
+  auto mask_a = mask.accessor<int64_t, 2>();
+  for (int64_t r = 0; r < B; ++r) {
+    const SquadFeature& f = features[static_cast<size_t>(indices[static_cast<size_t>(r)])];
+    for (size_t j = 0; j < f.input_ids.size(); ++j) {
+      ids_a[r][static_cast<int64_t>(j)] = f.input_ids[j];
+      types_a[r][static_cast<int64_t>(j)] = f.token_type_ids[j];
+      mask_a[r][static_cast<int64_t>(j)] = 1;
+    }
+  }
+  Batch batch;
+  batch.input_ids = ids;
+  batch.token_type_ids = types;
+  batch.attention_mask = mask;
+  if (with_positions) {
+    auto start = torch::empty({B}, torch::kLong);
+    auto end = torch::empty({B}, torch::kLong);
+    auto sa = start.accessor<int64_t, 1>();
+    auto ea = end.accessor<int64_t, 1>();
+    for (int64_t r = 0; r < B; ++r) {
+      const SquadFeature& f = features[static_cast<size_t>(indices[static_cast<size_t>(r)])];
+      sa[r] = f.start_position;
+      ea[r] = f.end_position;
+    }
+    batch.start_positions = start;
+    batch.end_positions = end;
+  }
+  return batch;
+}
+
+std::string squad_split_file(const std::string& data_dir, const std::string& explicit_file, const std::string& split,
+                             bool version_2) {
+  if (split != "train" && split != "dev") fail("split", "'" + split + "' is not a SQuAD split (train, dev)");
+  const std::string explicit_key = split == "train" ? "train_file" : "validation_file";
+  if (!explicit_file.empty()) {
+    if (!path_exists(explicit_file)) fail(explicit_key, "no such file: '" + explicit_file + "'");
+    return explicit_file;
+  }
+  const std::string name = split + (version_2 ? "-v2.0.json" : "-v1.1.json");
+  if (data_dir.empty())
+    fail("data_dir", "SQuAD needs data_dir (the directory holding " + name + ") or " + explicit_key);
+  const std::string path = join_path(data_dir, name);
+  if (!path_exists(path))
+    fail("data_dir", "no " + name + " in '" + data_dir + "' (or set " + explicit_key + "): '" + path + "'");
+  return path;
+}
+
+SquadTask::SquadTask(const TrainingArguments& args, std::shared_ptr<const Tokenizer> tokenizer)
+    : args_(args), version_2_(args.task == "squad_v2"), tokenizer_(std::move(tokenizer)) {
+  if (args.task != "squad" && args.task != "squad_v2")
+    fail("task", "'" + args.task + "' is not a SQuAD task (squad, squad_v2)");
+  if (!tokenizer_) fail("tokenizer_name", "the task needs a tokenizer");
+  if (args.data_dir.empty() && args.train_file.empty() && args.validation_file.empty())
+    fail("data_dir", "task '" + args.task + "' needs data_dir (the SQuAD directory) or train_file / validation_file");
+  // The feature options are checked now rather than when the data is first read, deep in a run.
+  if (args.max_query_length < 1) fail("max_query_length", "must be at least 1");
+  if (args.doc_stride < 1) fail("doc_stride", "must be at least 1");
+  if (args.max_seq_length < args.max_query_length + 4)
+    fail("max_seq_length", std::to_string(args.max_seq_length) + " leaves no room for context after a " +
+                               std::to_string(args.max_query_length) +
+                               "-token question and [CLS]/[SEP]/[SEP] (needs at least max_query_length + 4)");
+  if (args.n_best_size < 1) fail("n_best_size", "must be at least 1");
+  if (args.max_answer_length < 1) fail("max_answer_length", "must be at least 1");
+}
+
+SquadFeatureOptions SquadTask::feature_options(bool training) const {
+  SquadFeatureOptions o;
+  o.max_seq_length = static_cast<size_t>(args_.max_seq_length);
+  o.doc_stride = static_cast<size_t>(args_.doc_stride);
+  o.max_query_length = static_cast<size_t>(args_.max_query_length);
+  o.training = training;
+  return o;
+}
+
+SquadDecodeOptions SquadTask::decode_options() const {
+  SquadDecodeOptions o;
+  o.n_best_size = static_cast<size_t>(args_.n_best_size);
+  o.max_answer_length = static_cast<size_t>(args_.max_answer_length);
+  o.version_2_with_negative = version_2_;
+  o.null_score_diff_threshold = args_.null_score_diff_threshold;
+  return o;
+}
+
+SquadTask::Split_ SquadTask::load_split(const std::string& split, bool training) const {
+  const std::string path =
+      squad_split_file(args_.data_dir, training ? args_.train_file : args_.validation_file, split, version_2_);
+  Split_ s;
+  s.data = read_squad(path);
+  if (s.data.has_impossible && !version_2_)
+    fail(path, "has unanswerable questions (is_impossible): a SQuAD v2.0 file; use task squad_v2");
+  if (!s.data.has_impossible && version_2_)
+    spdlog::warn("{}: no unanswerable question in this file (task squad_v2 expects SQuAD v2.0 data)", path);
+  const int64_t limit = training ? args_.max_train_samples : args_.max_eval_samples;
+  if (limit >= 0 && static_cast<int64_t>(s.data.examples.size()) > limit)
+    s.data.examples.resize(static_cast<size_t>(limit));
+  if (s.data.examples.empty()) fail(path, "no questions to " + std::string(training ? "train on" : "evaluate"));
+  SquadFeatures f = build_squad_features(s.data.examples, *tokenizer_, feature_options(training));
+  if (f.skipped_examples > 0)
+    spdlog::warn("{}: skipped {} training question(s) whose answer does not match the context (first: {})", path,
+                 f.skipped_examples, f.skipped_ids.front());
+  s.features = std::move(f.features);
+  if (training) {
+    // A batch needs ids and targets only; the byte offsets are for decoding (about 2/3 of the memory).
+    for (SquadFeature& x : s.features) {
+      std::vector<std::pair<size_t, size_t>>().swap(x.context_offsets);
+      std::vector<uint8_t>().swap(x.token_is_max_context);
+      std::vector<int32_t>().swap(x.attention_mask);
+    }
+    if (s.features.empty()) fail(path, "no training features (every question was skipped)");
+  }
+  spdlog::info("{}: {} {} questions -> {} features (max_seq_length {}, doc_stride {}, max_query_length {})",
+               args_.task, s.data.examples.size(), split, s.features.size(), args_.max_seq_length, args_.doc_stride,
+               args_.max_query_length);
+  return s;
+}
+
+const SquadDataset& SquadTask::train_data() const {
+  if (!train_) train_ = load_split("train", true);
+  return train_->data;
+}
+
+const std::vector<SquadFeature>& SquadTask::train_features() const {
+  train_data();
+  return train_->features;
+}
+
+const SquadDataset& SquadTask::dev_data() const {
+  if (!dev_) dev_ = load_split("dev", false);
+  return dev_->data;
+}
+
+const std::vector<SquadFeature>& SquadTask::dev_features() const {
+  dev_data();
+  return dev_->features;
+}
+
+void SquadTask::configure_model(BertConfig& config) const {
+  const auto vocab = static_cast<int64_t>(tokenizer_->vocab_size());
+  if (args_.model_name_or_path.empty()) {
+    config.vocab_size = vocab;  // a new model is sized to its tokenizer
+  } else if (config.vocab_size < vocab) {
+    fail("model_name_or_path", "the model's vocab_size (" + std::to_string(config.vocab_size) +
+                                   ") is smaller than the tokenizer's vocabulary (" + std::to_string(vocab) + ")");
+  }
+  if (args_.max_seq_length > config.max_position_embeddings)
+    fail("max_seq_length", std::to_string(args_.max_seq_length) + " exceeds the model's max_position_embeddings (" +
+                               std::to_string(config.max_position_embeddings) + ")");
+  // Hugging Face's BertForQuestionAnswering: qa_outputs has num_labels (2) outputs, start and end.
+  config.num_labels = 2;
+  config.id2label.clear();
+  config.problem_type.clear();
+}
+
+int64_t SquadTask::train_size() const { return static_cast<int64_t>(train_features().size()); }
+
+Batch SquadTask::train_batch(const std::vector<int64_t>& indices, uint64_t /*seed*/) const {
+  return collate_squad(train_features(), indices, tokenizer_->special_ids().pad, true);
+}
+
+int64_t SquadTask::tokens_per_feature() const {
+  const auto& f = train_features();
+  size_t total = 0;
+  for (const auto& x : f) total += x.input_ids.size();
+  return static_cast<int64_t>((total + f.size() - 1) / f.size());
+}
+
+std::vector<SquadPrediction> SquadTask::dev_predictions(AnyBertModel& model, int64_t batch_size) const {
+  if (model.kind() != ModelKind::QuestionAnswering)
+    fail("task", args_.task + " needs a BertForQuestionAnswering model, got " + architecture_name(model.kind()));
+  if (batch_size < 1) fail("per_device_eval_batch_size", "must be at least 1");
+  const std::vector<SquadFeature>& features = dev_features();
+  EvalModeGuard guard(model);
+  torch::NoGradGuard no_grad;
+  const torch::Device device = model_device(model);
+  auto& m = model.get<BertForQuestionAnswering>();
+  std::vector<SquadLogits> logits;
+  logits.reserve(features.size());
+  const auto bs = static_cast<size_t>(batch_size);
+  for (size_t begin = 0; begin < features.size(); begin += bs) {
+    std::vector<int64_t> idx;
+    for (size_t i = begin; i < std::min(features.size(), begin + bs); ++i) idx.push_back(static_cast<int64_t>(i));
+    const Batch batch = collate_squad(features, idx, tokenizer_->special_ids().pad, false).to(device);
+    const QuestionAnsweringOutput out = m->forward(batch);
+    const torch::Tensor start = out.start_logits.to(torch::kCPU, torch::kFloat).contiguous();
+    const torch::Tensor end = out.end_logits.to(torch::kCPU, torch::kFloat).contiguous();
+    const auto sa = start.accessor<float, 2>();
+    const auto ea = end.accessor<float, 2>();
+    for (size_t r = 0; r < idx.size(); ++r) {
+      const size_t n = features[static_cast<size_t>(idx[r])].size();  // the padding is not decoded
+      SquadLogits lg;
+      lg.start.resize(n);
+      lg.end.resize(n);
+      for (size_t j = 0; j < n; ++j) {
+        lg.start[j] = sa[static_cast<int64_t>(r)][static_cast<int64_t>(j)];
+        lg.end[j] = ea[static_cast<int64_t>(r)][static_cast<int64_t>(j)];
+      }
+      logits.push_back(std::move(lg));
+    }
+  }
+  return decode_squad_predictions(dev_data().examples, features, logits, decode_options());
+}
+
+Metrics SquadTask::evaluate(AnyBertModel& model, int64_t batch_size) {
+  const std::vector<SquadPrediction> preds = dev_predictions(model, batch_size);
+  std::map<std::string, std::string> by_id;
+  for (const auto& p : preds) by_id[p.id] = p.text;
+  const MetricValues values =
+      evaluate_squad(dev_data().examples, by_id, version_2_ ? SquadVersion::V2 : SquadVersion::V1, args_.task);
+  return Metrics(values.begin(), values.end());
+}
+
+std::vector<std::string> SquadTask::predict(AnyBertModel& model, const std::string& split, int64_t batch_size,
+                                            const std::string& dir) {
+  if (split == "test")
+    fail("split", "SQuAD's test sets are not public; predict on 'dev' (or point validation_file at your questions)");
+  if (split != "dev") fail("split", "'" + split + "' is not a SQuAD prediction split (dev)");
+  const std::vector<SquadPrediction> preds = dev_predictions(model, batch_size);
+  std::vector<std::string> written = {join_path(dir, "predictions.json"), join_path(dir, "nbest_predictions.json")};
+  write_squad_predictions(written[0], preds);
+  write_squad_nbest(written[1], preds);
+  if (version_2_) {
+    written.push_back(join_path(dir, "null_odds.json"));
+    write_squad_null_odds(written[2], preds);
+  }
+  return written;
+}
+
+std::unique_ptr<Task> make_squad_task(const TrainingArguments& args) {
+  std::shared_ptr<const Tokenizer> tok = load_run_tokenizer(args);
+  return std::make_unique<SquadTask>(args, std::move(tok));
+}
+
+}  // namespace earlybert

@@ -1,0 +1,229 @@
+// `earlybert pretrain / finetune / eval / predict` through the CLI binary ($EARLYBERT_CLI): config
+// priority, errors naming the key, a whole fine-tuning run, and SIGTERM mid-run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "earlybert/base/files.h"
+#include "earlybert/train/checkpoint_dirs.h"
+#include "earlybert/train/trainer_state.h"
+#include "train/trainer_test_util.h"
+
+namespace fs = std::filesystem;
+
+namespace earlybert {
+namespace {
+
+using test::e2e_fixture;
+using test::scratch_dir;
+
+struct CliResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTrain : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* cli = std::getenv("EARLYBERT_CLI");
+    if (cli == nullptr || !path_exists(cli)) GTEST_SKIP() << "EARLYBERT_CLI is not set or missing";
+    cli_ = cli;
+    dir_ = scratch_dir(std::string("cli_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+
+  /// Runs the CLI with `args` (each one argument, no shell quoting needed) and waits for it.
+  CliResult run(const std::vector<std::string>& args) const {
+    const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
+    const pid_t pid = spawn(args, out, err);
+    int raw = 0;
+    ::waitpid(pid, &raw, 0);
+    CliResult r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+  }
+
+  pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) const {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(o, 1);
+      ::dup2(e, 2);
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>(cli_.c_str()));
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(cli_.c_str(), argv.data());
+      ::_exit(127);
+    }
+    return pid;
+  }
+
+  /// The flags of a tiny fine-tuning run on the SST-2 fixture.
+  std::vector<std::string> finetune_flags(const std::string& output_dir) const {
+    return {"finetune",          "--task",           "sst2",        "--data_dir",      e2e_fixture(),
+            "--tokenizer_name",  e2e_fixture("vocab.txt"), "--config_name", e2e_fixture("tiny-model.yaml"),
+            "--output_dir",      output_dir,         "--device",    "cpu",            "--threads",
+            "1",                 "--max_seq_length", "32",          "--learning_rate", "1e-3",
+            "--logging_steps",   "1",                "--ticket_check_steps", "2"};
+  }
+
+  static void expect_one_line_error(const CliResult& r, std::initializer_list<std::string> parts) {
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("earlybert: error: "), std::string::npos) << r.err;
+    const std::string first = r.err.substr(r.err.find("earlybert: error: "));
+    EXPECT_EQ(first.find('\n'), first.size() - 1) << "multi-line error: " << first;
+    for (const auto& p : parts) EXPECT_NE(r.err.find(p), std::string::npos) << "'" << p << "' not in: " << r.err;
+  }
+
+  std::string cli_;
+  std::string dir_;
+};
+
+TEST_F(CliTrain, BadFlagsAndConfigsNameTheKey) {
+  auto flags = finetune_flags(dir_ + "/out");
+  auto with = [&](std::vector<std::string> extra) {
+    auto f = flags;
+    f.insert(f.end(), extra.begin(), extra.end());
+    return run(f);
+  };
+  expect_one_line_error(with({"--learning_rat", "1e-3"}), {"learning_rat", "learning_rate"});
+  expect_one_line_error(with({"--max_grad_norm=-1"}), {"max_grad_norm"});
+  expect_one_line_error(with({"--max_steps", "abc"}), {"max_steps", "abc"});
+  expect_one_line_error(with({"--ticket_mode", "sometimes"}), {"ticket_mode", "sometimes"});
+  expect_one_line_error(with({"--max_steps"}), {"max_steps"});
+  const std::string bad = dir_ + "/bad.yaml";
+  write_file_atomic(bad, "learning_rate: 1e-3\nnum_train_epoch: 2\n");
+  expect_one_line_error(with({"--config", bad}), {bad + ":2", "num_train_epoch"});
+  expect_one_line_error(with({"--set", "warmup_ratio=2"}), {"warmup_ratio"});
+  expect_one_line_error(run({"finetune", "--task", "sst2", "--data_dir", e2e_fixture(), "--output_dir", dir_ + "/o"}),
+                        {"model_name_or_path"});
+  expect_one_line_error(run({"pretrain", "--set", "task=sst2"}), {"task"});
+  EXPECT_FALSE(path_exists(dir_ + "/out/metrics.jsonl"));
+}
+
+TEST_F(CliTrain, ConfigPriorityAndDumpConfig) {
+  const std::string a = dir_ + "/a.yaml", b = dir_ + "/b.yaml";
+  write_file_atomic(a, "max_steps: 5\nlearning_rate: 3.0e-4\nseed: 11\n");
+  write_file_atomic(b, "max_steps: 6\n");
+  const CliResult r = run({"pretrain", "--config", a, "--config", b, "--seed", "12", "--set", "seed=13",
+                           "--logging_steps=7", "--dump-config"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("task: \"pretraining\""), std::string::npos) << r.out;  // pretrain's default task
+  EXPECT_NE(r.out.find("max_steps: 6"), std::string::npos) << r.out;           // the later file wins
+  EXPECT_NE(r.out.find("learning_rate: 0.0003"), std::string::npos) << r.out;  // kept from the first file
+  EXPECT_NE(r.out.find("seed: 13"), std::string::npos) << r.out;               // --set last
+  EXPECT_NE(r.out.find("logging_steps: 7"), std::string::npos) << r.out;
+  // the dump loads back as a config
+  const std::string dump = dir_ + "/dump.yaml";
+  write_file_atomic(dump, r.out);
+  const CliResult again = run({"pretrain", "--config", dump, "--dump-config"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(again.out, r.out);
+  const CliResult keys = run({"finetune", "--list-keys"});
+  ASSERT_EQ(keys.status, 0) << keys.err;
+  EXPECT_NE(keys.out.find("l1_loss_self_coef"), std::string::npos);
+}
+
+TEST_F(CliTrain, FinetuneThenEvalAndPredict) {
+  const std::string out = dir_ + "/ft";
+  auto flags = finetune_flags(out);
+  for (const char* f : {"--max_steps", "6", "--max_search_steps", "4", "--do_predict"}) flags.push_back(f);
+  const CliResult r = run(flags);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\"accuracy\""), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("ticket drawn at step 4"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("step 6/6"), std::string::npos) << r.err;
+  for (const char* f : {"config.yaml", "metrics.jsonl", "ticket.json", "eval_results.json", "train_results.json",
+                        "config.json", "model.safetensors", "vocab.txt", "SST-2.tsv", "checkpoint-6/COMPLETE"})
+    EXPECT_TRUE(path_exists(out + "/" + f)) << f;
+
+  const CliResult ev = run({"eval", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", out,
+                            "--output_dir", dir_ + "/ev", "--device", "cpu"});
+  ASSERT_EQ(ev.status, 0) << ev.err;
+  EXPECT_NE(ev.out.find("\"accuracy\""), std::string::npos) << ev.out;
+  EXPECT_TRUE(path_exists(dir_ + "/ev/eval_results.json"));
+  const CliResult pr = run({"predict", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", out,
+                            "--output_dir", dir_ + "/pr", "--split", "dev"});
+  ASSERT_EQ(pr.status, 0) << pr.err;
+  EXPECT_TRUE(path_exists(dir_ + "/pr/dev/SST-2.tsv"));
+  const CliResult score = run({"score", "--task", "sst2", "--data_dir", e2e_fixture(), "--predictions",
+                               dir_ + "/pr/dev/SST-2.tsv"});
+  ASSERT_EQ(score.status, 0) << score.err;
+}
+
+TEST_F(CliTrain, PretrainThenFinetuneFromItsOutput) {
+  const std::string shards = test::tiny_pretraining_data(dir_ + "/shards");
+  const std::string pre = dir_ + "/pre";
+  const CliResult p = run({"pretrain", "--set", "data_dir=" + shards, "--set", "tokenizer_name=" + e2e_fixture("vocab.txt"),
+                           "--set", "config_name=" + e2e_fixture("tiny-model.yaml"), "--set", "output_dir=" + pre,
+                           "--set", "max_steps=6", "--set", "max_seq_length=32", "--set", "threads=1", "--set",
+                           "ticket_mode=fixed_step", "--set", "ticket_step=3", "--set", "rewind=none", "--set",
+                           "logging_steps=2"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_TRUE(path_exists(pre + "/vocab.txt"));
+  EXPECT_TRUE(path_exists(pre + "/ticket.json"));
+  const std::string ft = dir_ + "/ft";
+  const CliResult f = run({"finetune", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", pre,
+                           "--output_dir", ft, "--max_steps", "4", "--threads", "1", "--max_seq_length", "32",
+                           "--ticket", pre + "/ticket.json"});
+  ASSERT_EQ(f.status, 0) << f.err;
+  EXPECT_NE(f.err.find("already pruned"), std::string::npos) << f.err;
+  EXPECT_TRUE(path_exists(ft + "/eval_results.json"));
+}
+
+TEST_F(CliTrain, SigtermSavesACheckpointAndExitsCleanly) {
+  const std::string out = dir_ + "/run";
+  auto flags = finetune_flags(out);
+  for (const char* f : {"--max_steps", "100000", "--save_steps", "0"}) flags.push_back(f);
+  const pid_t pid = spawn(flags, dir_ + "/stdout", dir_ + "/stderr");
+  // Wait until the loop is running (a few logged updates), then ask it to stop.
+  const std::string metrics = out + "/metrics.jsonl";
+  bool running = false;
+  for (int i = 0; i < 1200 && !running; ++i) {  // polls for at most ~2 minutes on a loaded machine
+    if (path_exists(metrics) && read_lines(metrics).size() >= 3) running = true;
+    int raw = 0;
+    if (!running && ::waitpid(pid, &raw, WNOHANG) == pid) FAIL() << "exited early: " << read_file(dir_ + "/stderr");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(running) << read_file(dir_ + "/stderr");
+  ::kill(pid, SIGTERM);
+  int raw = 0;
+  ::waitpid(pid, &raw, 0);
+  ASSERT_TRUE(WIFEXITED(raw)) << "killed instead of exiting";
+  EXPECT_EQ(WEXITSTATUS(raw), 0) << read_file(dir_ + "/stderr");
+  EXPECT_NE(read_file(dir_ + "/stdout").find("resume_from_checkpoint"), std::string::npos);
+
+  const auto ckpts = list_checkpoints(out);
+  ASSERT_EQ(ckpts.size(), 1u);
+  EXPECT_TRUE(ckpts[0].complete);
+  for (const auto& e : fs::directory_iterator(out))
+    EXPECT_EQ(e.path().filename().string().rfind(".checkpoint-", 0), std::string::npos) << e.path();
+  const TrainerState st = TrainerState::load(ckpts[0].path + "/trainer_state.json");
+  EXPECT_GE(st.global_step, 3);
+  EXPECT_EQ(st.global_step, ckpts[0].step);
+
+  // Resume it (with a budget that ends soon) and finish.
+  auto resume = finetune_flags(out);
+  for (const std::string f : {std::string("--resume_from_checkpoint"), std::string("latest"), std::string("--max_steps"),
+                              std::to_string(st.global_step + 2), std::string("--save_steps"), std::string("0")})
+    resume.push_back(f);
+  const CliResult r = run(resume);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("resumed at step " + std::to_string(st.global_step)), std::string::npos) << r.err;
+  EXPECT_TRUE(path_exists(out + "/eval_results.json"));
+}
+
+}  // namespace
+}  // namespace earlybert

@@ -1,0 +1,163 @@
+// `earlybert compare` ($EARLYBERT_CLI) over two real run directories of the tiny fine-tuning setup: a
+// dense run and an EarlyBERT run, the table and JSON it prints, and errors naming missing files.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "earlybert/base/files.h"
+#include "earlybert/train/trainer.h"
+#include "train/trainer_test_util.h"
+
+namespace fs = std::filesystem;
+
+namespace earlybert {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+class CompareCmd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const char* cli = std::getenv("EARLYBERT_CLI");
+    if (cli == nullptr || !path_exists(cli)) return;
+    root_ = test::scratch_dir("compare");
+    // A dense run and an EarlyBERT run (drawn by the search bound) of the same tiny task and budget.
+    TrainingArguments dense = test::tiny_finetune_args(root_ + "/dense");
+    dense.ticket_mode = "none";
+    Trainer(dense, make_task(dense)).train();
+    TrainingArguments eb = test::tiny_finetune_args(root_ + "/earlybert");
+    eb.ticket_threshold = 0.1;
+    eb.max_search_steps = 10;
+    Trainer(eb, make_task(eb)).train();
+  }
+
+  void SetUp() override {
+    const char* cli = std::getenv("EARLYBERT_CLI");
+    if (cli == nullptr || !path_exists(cli)) GTEST_SKIP() << "EARLYBERT_CLI is not set or missing";
+    cli_ = cli;
+  }
+
+  /// Runs `earlybert compare <args>` through the shell (scratch paths hold no spaces).
+  CliRun compare(const std::string& args) const {
+    const std::string err = root_ + "/stderr";
+    const std::string cmd = cli_ + " compare " + args + " 2>" + err;
+    CliRun r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int raw = ::pclose(p);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.err = read_file(err);
+    return r;
+  }
+
+  static std::string root_;
+  std::string cli_;
+};
+
+std::string CompareCmd::root_;
+
+/// The cells of the table row whose label is `label` (columns are separated by two or more spaces).
+std::string row(const std::string& table, const std::string& label) {
+  size_t pos = 0;
+  while (pos < table.size()) {
+    const size_t eol = table.find('\n', pos);
+    const std::string line = table.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    if (line.rfind(label + "  ", 0) == 0) return line;
+    if (eol == std::string::npos) break;
+    pos = eol + 1;
+  }
+  return "";
+}
+
+TEST_F(CompareCmd, TablePutsTheRunsSideBySide) {
+  const CliRun r = compare(root_ + "/dense " + root_ + "/earlybert/");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(row(r.out, "run").find("dense"), std::string::npos) << r.out;
+  EXPECT_NE(row(r.out, "run").find("earlybert"), std::string::npos) << r.out;  // trailing '/' ignored
+  EXPECT_NE(row(r.out, "task").find("sst2"), std::string::npos) << r.out;
+  const std::string modes = row(r.out, "ticket_mode");
+  EXPECT_NE(modes.find("none"), std::string::npos) << r.out;
+  EXPECT_NE(modes.find("early_bird"), std::string::npos) << r.out;
+  EXPECT_FALSE(row(r.out, "eval_accuracy").empty()) << r.out;
+  EXPECT_FALSE(row(r.out, "eval_loss").empty()) << r.out;
+  EXPECT_TRUE(row(r.out, "eval_runtime").empty()) << r.out;  // timings are rows of their own
+  // The EarlyBERT run drew within its search bound; the dense run did not draw at all.
+  const std::string draw = row(r.out, "draw step (reason)");
+  EXPECT_NE(draw.find(" - "), std::string::npos) << draw;
+  EXPECT_TRUE(draw.find("(early_bird)") != std::string::npos || draw.find("(max_search_steps)") != std::string::npos)
+      << draw;
+  // 2 layers of 4 heads, 1/3 removed per layer (floor): 6 of 8 kept; 40% of 64 FFN neurons removed.
+  EXPECT_NE(row(r.out, "heads kept").find("6/8"), std::string::npos) << r.out;
+  EXPECT_NE(row(r.out, "FFN neurons kept").find("/64"), std::string::npos) << r.out;
+  EXPECT_NE(row(r.out, "parameters").find('%'), std::string::npos) << r.out;
+  for (const char* label : {"search time", "efficient training time", "dense training time", "total time",
+                            "time saved vs dense", "tokens/s dense", "tokens/s search", "tokens/s efficient"})
+    EXPECT_FALSE(row(r.out, label).empty()) << label << "\n" << r.out;
+}
+
+TEST_F(CompareCmd, JsonAndMetricSelection) {
+  const CliRun r = compare("--json --metric accuracy " + root_ + "/dense " + root_ + "/earlybert");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_TRUE(j[0].contains("eval_accuracy"));
+  EXPECT_FALSE(j[0].contains("eval_loss"));  // only the metric asked for
+  EXPECT_EQ(j[0]["draw_step"].get<int64_t>(), -1);
+  EXPECT_GT(j[1]["draw_step"].get<int64_t>(), 0);
+  EXPECT_LE(j[1]["draw_step"].get<int64_t>(), 10);
+  EXPECT_EQ(j[1]["heads_kept"].get<int64_t>(), 6);
+  EXPECT_EQ(j[0]["time_saved"].get<double>(), 0.0);
+  const double saved = j[0]["train_runtime"].get<double>() - j[1]["train_runtime"].get<double>();
+  EXPECT_DOUBLE_EQ(j[1]["time_saved"].get<double>(), saved);
+  EXPECT_GT(j[1]["search_runtime"].get<double>(), 0.0);
+  EXPECT_GT(j[1]["efficient_runtime"].get<double>(), 0.0);
+  EXPECT_EQ(j[1]["dense_runtime"].get<double>(), 0.0);
+  EXPECT_LT(j[1]["params_final"].get<int64_t>(), j[1]["params_initial"].get<int64_t>());
+
+  const CliRun unknown = compare("--metric bleu " + root_ + "/dense");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("--metric"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("bleu"), std::string::npos) << unknown.err;
+}
+
+TEST_F(CompareCmd, MissingFilesAreErrorsNamingThePath) {
+  const CliRun none = compare(root_ + "/dense " + root_ + "/no-such-run");
+  EXPECT_EQ(none.status, 2);
+  EXPECT_NE(none.err.find(root_ + "/no-such-run"), std::string::npos) << none.err;
+
+  for (const char* file : {"eval_results.json", "trainer_state.json", "metrics.jsonl", "ticket.json"}) {
+    const std::string copy = root_ + "/partial-" + file;
+    fs::remove_all(copy);
+    fs::copy(root_ + "/earlybert", copy, fs::copy_options::recursive);
+    fs::remove(copy + "/" + file);
+    const CliRun r = compare(root_ + "/dense " + copy);
+    EXPECT_EQ(r.status, 2) << file;
+    EXPECT_NE(r.err.find(copy + "/" + file), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+  }
+  // A malformed file names the file and the key.
+  const std::string bad = root_ + "/bad-eval";
+  fs::remove_all(bad);
+  fs::copy(root_ + "/dense", bad, fs::copy_options::recursive);
+  write_file_atomic(bad + "/eval_results.json", "{\"eval_accuracy\": 0.5, \"train_runtime\": \"fast\"}");
+  const CliRun r = compare(bad);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(bad + "/eval_results.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("train_runtime"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace earlybert

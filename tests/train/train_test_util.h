@@ -1,0 +1,50 @@
+// Helpers shared by the train-area tests: fixture paths, scratch directories, error expectations.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <unistd.h>
+
+#include "earlybert/base/error.h"
+
+namespace earlybert::test {
+
+/// tests/fixtures (EARLYBERT_FIXTURES, set by ctest), else the path relative to this source file.
+inline std::string fixtures_dir() {
+  if (const char* env = std::getenv("EARLYBERT_FIXTURES")) return env;
+  return (std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures").string();
+}
+
+inline std::string train_fixture(const std::string& name) { return fixtures_dir() + "/train/" + name; }
+
+/// The repository's configs/ directory (next to tests/).
+inline std::string configs_dir() {
+  return (std::filesystem::path(fixtures_dir()).parent_path().parent_path() / "configs").string();
+}
+
+/// A fresh, empty directory under the system temp dir, unique per process and name.
+inline std::string scratch_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("earlybert_train_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+/// Runs `f`, expects an earlybert::Error whose single-line message contains every one of `parts`.
+inline void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an earlybert::Error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << "multi-line error: " << msg;
+    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+  }
+}
+
+}  // namespace earlybert::test

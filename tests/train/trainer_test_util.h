@@ -1,0 +1,94 @@
+// Helpers of the trainer tests: the e2e fixtures, a tiny fine-tuning / pre-training setup, and tools to
+// impose slimming coefficients.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "earlybert/data/pretraining_prepare.h"
+#include "earlybert/model/slimming.h"
+#include "earlybert/tokenize/wordpiece.h"
+#include "earlybert/train/training_args.h"
+#include "train/train_test_util.h"
+
+namespace earlybert::test {
+
+inline std::string e2e_fixture(const std::string& name = "") {
+  const std::string dir = train_fixture("e2e");
+  return name.empty() ? dir : dir + "/" + name;
+}
+
+/// Fine-tuning on the synthetic SST-2 fixture with a new tiny model; a few dozen updates run in about a
+/// second. One intra-op thread, so that every run computes bit for bit the same.
+inline TrainingArguments tiny_finetune_args(const std::string& output_dir) {
+  TrainingArguments a;
+  a.output_dir = output_dir;
+  a.task = "sst2";
+  a.data_dir = e2e_fixture();
+  a.tokenizer_name = e2e_fixture("vocab.txt");
+  a.config_name = e2e_fixture("tiny-model.yaml");
+  a.device = "cpu";
+  a.threads = 1;
+  a.seed = 3;
+  a.per_device_train_batch_size = 8;
+  a.per_device_eval_batch_size = 16;
+  a.max_seq_length = 32;
+  a.max_steps = 30;
+  a.learning_rate = 1e-3;
+  a.warmup_steps = 2;
+  a.weight_decay = 0.01;
+  a.logging_steps = 2;
+  a.save_steps = 0;
+  a.eval_steps = 0;
+  a.ticket_check_steps = 2;
+  a.ticket_window = 2;
+  a.ticket_threshold = 0.0;
+  a.max_search_steps = 0;
+  return a;
+}
+
+/// Shards of the corpus fixture (MLM + NSP, max_seq_length 32) prepared into `dir`.
+inline std::string tiny_pretraining_data(const std::string& dir) {
+  PreparePretrainingOptions o;
+  o.inputs = {e2e_fixture("corpus.txt")};
+  o.output_dir = dir;
+  o.instances.max_seq_length = 32;
+  o.instances.next_sentence_prediction = true;
+  o.dupe_factor = 2;
+  o.seed = 5;
+  o.masking.max_predictions_per_seq = 5;
+  const auto tok = WordPieceTokenizer::from_file(e2e_fixture("vocab.txt"));
+  prepare_pretraining(o, tok);
+  return dir;
+}
+
+/// Sets every head and FFN slimming coefficient of `bert` (values per layer).
+inline void set_coefficients(const BertModel& bert, const std::vector<std::vector<float>>& heads,
+                             const std::vector<std::vector<float>>& ffn) {
+  torch::NoGradGuard no_grad;
+  auto coefs = slimming_coefficients(bert);
+  for (size_t l = 0; l < coefs.size(); ++l) {
+    coefs[l].heads.copy_(torch::tensor(heads[l]).to(coefs[l].heads.device()));
+    coefs[l].ffn.copy_(torch::tensor(ffn[l]).to(coefs[l].ffn.device()));
+  }
+}
+
+/// The constructed trajectory of the e2e tests, for 2 layers of 4 heads and 32 neurons: until
+/// `stable_from` the ranking rotates with the step (the masks change at every check), from then on it
+/// is fixed (the masks stop changing).
+inline void constructed_trajectory(const BertModel& bert, int64_t step, int64_t stable_from) {
+  const int64_t s = step < stable_from ? step : 1000;
+  std::vector<std::vector<float>> heads(2, std::vector<float>(4)), ffn(2, std::vector<float>(32));
+  for (int l = 0; l < 2; ++l) {
+    for (int h = 0; h < 4; ++h) heads[l][h] = 0.5f + 0.1f * static_cast<float>((h + l + s) % 4);
+    for (int n = 0; n < 32; ++n) ffn[l][n] = 0.2f + 0.01f * static_cast<float>((n * 7 + l * 3 + s) % 32);
+  }
+  set_coefficients(bert, heads, ffn);
+}
+
+}  // namespace earlybert::test
