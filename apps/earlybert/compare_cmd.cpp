@@ -244,9 +244,11 @@ void print_table(const std::vector<RunSummary>& runs, const std::vector<std::str
       s += " (" + percent(static_cast<double>(*r.params_final), static_cast<double>(*r.params_initial)) + ")";
     return s;
   });
-  row("search time", [](const RunSummary& r, size_t) { return format_seconds(r.search_runtime); });
-  row("efficient training time", [](const RunSummary& r, size_t) { return format_seconds(r.efficient_runtime); });
-  row("dense training time", [](const RunSummary& r, size_t) { return format_seconds(r.dense_runtime); });
+  // A phase the run did not have is "-" rather than "0.0s".
+  auto phase_time = [](double s) { return s > 0 ? format_seconds(s) : std::string("-"); };
+  row("search time", [&](const RunSummary& r, size_t) { return phase_time(r.search_runtime); });
+  row("efficient training time", [&](const RunSummary& r, size_t) { return phase_time(r.efficient_runtime); });
+  row("dense training time", [&](const RunSummary& r, size_t) { return phase_time(r.dense_runtime); });
   row("evaluation time", [](const RunSummary& r, size_t) { return format_seconds(r.eval_runtime); });
   row("total time", [](const RunSummary& r, size_t) { return format_seconds(r.train_runtime); });
   row("time saved vs " + first.name, [&](const RunSummary& r, size_t i) {

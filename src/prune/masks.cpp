@@ -20,8 +20,11 @@ std::string to_string(PruneScope scope) { return scope == PruneScope::Global ? "
 
 namespace {
 
+// The official EarlyBERT code keeps round(n * (1 - ratio)) units, so "1/3" written as 0.333 still
+// prunes a third of 8 or 12 heads (3 and 4), where floor(0.333 * n) would prune 2 and 3.
 int64_t floor_count(int64_t n, double ratio) {
-  return static_cast<int64_t>(std::floor(ratio * static_cast<double>(n) + 1e-9));
+  const auto kept = static_cast<int64_t>(std::llround(static_cast<double>(n) * (1.0 - ratio)));
+  return n - kept;
 }
 
 void check_inputs(const std::vector<std::vector<float>>& scores, double ratio) {

@@ -468,7 +468,7 @@ struct Trainer::Impl {
       heads_total += l.num_heads;
       neurons_total += l.intermediate_size;
     }
-    spdlog::info("pruned: {}/{} heads and {}/{} FFN neurons kept; encoder parameters {} -> {}", plan.kept_heads(),
+    spdlog::info("pruned: {}/{} heads and {}/{} FFN neurons kept; BERT body parameters {} -> {}", plan.kept_heads(),
                  heads_total, plan.kept_neurons(), neurons_total, report.params_before, report.params_after);
     make_fresh_optimizer();  // new shapes: fresh optimizer state
     phase = "efficient";

@@ -17,7 +17,8 @@ std::vector<int64_t> pruned_per_layer(const LayerMasks& m) {
 
 TEST(Masks, UnitsToPruneRoundsDown) {
   EXPECT_EQ(units_to_prune(12, 1.0 / 3.0), 4);
-  EXPECT_EQ(units_to_prune(12, 0.333), 3);
+  EXPECT_EQ(units_to_prune(12, 0.333), 4);
+  EXPECT_EQ(units_to_prune(8, 0.333), 3);  // the official round(n * (1 - ratio)) rule
   EXPECT_EQ(units_to_prune(10, 0.3), 3);  // 0.3*10 = 2.9999999999999996 in binary
   EXPECT_EQ(units_to_prune(2048, 0.4), 819);
   EXPECT_EQ(units_to_prune(8, 0.0), 0);

@@ -116,6 +116,26 @@ TEST(ClassificationTask, MnliEvaluatesMatchedAndMismatched) {
   EXPECT_EQ(read_glue_predictions(*lookup_task("mnli-mm"), files[1]).size(), 4u);
 }
 
+TEST(ClassificationTask, StsbIsARegression) {
+  TrainingArguments args = sst2_args();
+  args.task = "stsb";
+  ClassificationTask task(args, load_run_tokenizer(args));
+  AnyBertModel model = tiny_model(task);
+  EXPECT_EQ(model.config().num_labels, 1);
+  EXPECT_EQ(model.config().problem_type, "regression");
+  const Batch b = task.train_batch({0, 1, 2}, 0);
+  EXPECT_EQ(b.labels.scalar_type(), torch::kFloat);
+  EXPECT_NEAR(b.labels[0].item<float>(), task.train_features()[0].label_value, 0.0f);
+  EXPECT_TRUE(model.loss(b).defined());
+  const Metrics m = task.evaluate(model, 4);
+  for (const char* k : {"pearson", "spearmanr", "combined_score", "loss"}) EXPECT_TRUE(m.count(k)) << k;
+  const std::string out = test::scratch_dir("cls_stsb");
+  const auto files = task.predict(model, "test", 4, out);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0], out + "/STS-B.tsv");
+  EXPECT_EQ(read_glue_predictions(task.spec(), files[0]).size(), 6u);
+}
+
 TEST(ClassificationTask, PredictWritesScorableSubmissionFiles) {
   TrainingArguments args = sst2_args();
   ClassificationTask task(args, load_run_tokenizer(args));

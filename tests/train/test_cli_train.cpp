@@ -150,12 +150,12 @@ TEST_F(CliTrain, FinetuneThenEvalAndPredict) {
     EXPECT_TRUE(path_exists(out + "/" + f)) << f;
 
   const CliResult ev = run({"eval", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", out,
-                            "--output_dir", dir_ + "/ev", "--device", "cpu"});
+                            "--output_dir", dir_ + "/ev", "--device", "cpu", "--max_seq_length", "32"});
   ASSERT_EQ(ev.status, 0) << ev.err;
   EXPECT_NE(ev.out.find("\"accuracy\""), std::string::npos) << ev.out;
   EXPECT_TRUE(path_exists(dir_ + "/ev/eval_results.json"));
   const CliResult pr = run({"predict", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", out,
-                            "--output_dir", dir_ + "/pr", "--split", "dev"});
+                            "--output_dir", dir_ + "/pr", "--split", "dev", "--max_seq_length", "32"});
   ASSERT_EQ(pr.status, 0) << pr.err;
   EXPECT_TRUE(path_exists(dir_ + "/pr/dev/SST-2.tsv"));
   const CliResult score = run({"score", "--task", "sst2", "--data_dir", e2e_fixture(), "--predictions",
@@ -216,7 +216,7 @@ TEST_F(CliTrain, SigtermSavesACheckpointAndExitsCleanly) {
 
   // Resume it (with a budget that ends soon) and finish.
   auto resume = finetune_flags(out);
-  for (const std::string f : {std::string("--resume_from_checkpoint"), std::string("latest"), std::string("--max_steps"),
+  for (const std::string& f : {std::string("--resume_from_checkpoint"), std::string("latest"), std::string("--max_steps"),
                               std::to_string(st.global_step + 2), std::string("--save_steps"), std::string("0")})
     resume.push_back(f);
   const CliResult r = run(resume);

@@ -152,6 +152,59 @@ TEST(Trainer, GradientAccumulationSeesEveryMicroBatch) {
   EXPECT_EQ(r.global_step, 2);
 }
 
+TEST(Trainer, RotationKeepsTheBestCheckpoint) {
+  TrainingArguments args = tiny_finetune_args(scratch_dir("tr_best_ckpt"));
+  args.max_steps = 12;
+  args.eval_steps = 3;
+  args.save_steps = 3;
+  args.save_total_limit = 1;
+  args.metric_for_best_model = "loss";
+  args.ticket_mode = "none";
+  run(args);
+  const auto records = read_metrics_jsonl(args.output_dir + "/metrics.jsonl");
+  double best = 1e30;
+  int64_t best_step = -1;
+  for (const auto& r : records) {
+    if (r.phase != "eval") continue;
+    for (const auto& [k, v] : r.extra)
+      if (k == "eval_loss" && v < best) {
+        best = v;
+        best_step = r.step;
+      }
+  }
+  ASSERT_GT(best_step, 0);
+  const std::string state = read_file(args.output_dir + "/trainer_state.json");
+  const std::string best_dir = args.output_dir + "/checkpoint-" + std::to_string(best_step);
+  EXPECT_NE(state.find(best_dir), std::string::npos) << state.substr(0, 400);
+  EXPECT_TRUE(path_exists(best_dir + "/COMPLETE"));  // rotation never deletes the best one
+  EXPECT_TRUE(path_exists(args.output_dir + "/checkpoint-12/COMPLETE"));  // nor the newest
+  int complete = 0;
+  for (int64_t s = 3; s <= 12; s += 3) complete += path_exists(args.output_dir + "/checkpoint-" + std::to_string(s));
+  EXPECT_EQ(complete, best_step == 12 ? 1 : 2);
+}
+
+TEST(Trainer, LambTrainsAndResumesExactly) {
+  TrainingArguments args = tiny_finetune_args(scratch_dir("tr_lamb_full"));
+  args.optim = "lamb";
+  args.max_steps = 8;
+  args.ticket_mode = "fixed_step";
+  args.ticket_step = 4;
+  const TrainResult full = run(args);
+  ASSERT_EQ(full.steps.size(), 8u);
+  TrainingArguments part = args;
+  part.output_dir = scratch_dir("tr_lamb_part");
+  TrainerHooks stop;
+  stop.stop_requested = [](int64_t step) { return step == 6; };
+  EXPECT_TRUE(run(part, stop).stopped);
+  part.resume_from_checkpoint = "latest";
+  const TrainResult rest = run(part);
+  ASSERT_EQ(rest.steps.size(), 2u);
+  for (const auto& s : rest.steps) {
+    EXPECT_EQ(s.loss, full.steps[static_cast<size_t>(s.step - 1)].loss) << s.step;
+    EXPECT_EQ(s.grad_norm, full.steps[static_cast<size_t>(s.step - 1)].grad_norm) << s.step;
+  }
+}
+
 TEST(Trainer, ErrorsNameTheKey) {
   TrainingArguments args = tiny_finetune_args(scratch_dir("tr_errors"));
   args.max_steps = 2;

@@ -3,19 +3,19 @@
 // EarlyBERT prunes the heads (and, separately, the FFN neurons) with the smallest |coefficient|.
 // These are pure functions on host vectors, so they are tested without a model:
 //
-//   Layerwise  every layer prunes floor(ratio · n_layer) of its own units.
-//   Global     one threshold over the units of all layers: exactly floor(ratio · total) units are
-//              pruned, the smallest |score| first.
+//   Layerwise  every layer prunes count(n_layer) of its own units.
+//   Global     one threshold over the units of all layers: exactly count(total) units are pruned,
+//              the smallest |score| first.
 //
-// Counts use floor(ratio · n + 1e-9): the epsilon only absorbs binary rounding (0.3 · 10 must give 3),
-// it does not round 0.333 · 12 up to 4 — pass 1/3 (0.3334) for a third.
+// count(n) = n − round(n · (1 − ratio)), the official EarlyBERT rule (it keeps round(n·(1−ratio))):
+// 0.333 of 8 heads prunes 3, 0.333 of 12 prunes 4, 0.4 of 2048 neurons prunes 819.
 // Ties are broken deterministically: among equal |score| the unit of the lower layer, then the lower
 // index, is pruned first.
 // Every layer keeps at least one unit (a layer with no head or no neuron would be a different
 // network). Layerwise, a layer prunes at most n_layer − 1. Globally, a unit whose pruning would empty
 // its layer is skipped and the next-smallest unit is taken instead, so the global count stays exact as
 // long as it is ≤ total − layers; beyond that every layer keeps exactly one unit (fewer than
-// floor(ratio · total) are pruned).
+// count(total) are pruned).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,8 @@ enum class PruneScope { Layerwise, Global };
 PruneScope parse_prune_scope(const std::string& name, const std::string& where = "pruning method");
 std::string to_string(PruneScope scope);
 
-/// Units pruned from a layer of `n` at `ratio` (layerwise rule): min(floor(ratio·n + 1e-9), n − 1).
+/// Units pruned from a layer of `n` at `ratio` (layerwise rule): min(n − round(n·(1 − ratio)), n − 1),
+/// the official EarlyBERT count (0.333 of 8 heads prunes 3; 0.4 of 2048 neurons prunes 819).
 int64_t units_to_prune(int64_t n, double ratio);
 
 /// Masks from per-layer scores (compared by absolute value). Error when ratio is outside [0,1] or
