@@ -67,8 +67,8 @@ Batch collate_classification(const std::vector<ClassificationFeature>& features,
   if (labelled) {
     if (regression) {
       auto labels = torch::empty({B}, torch::kFloat);
-      for (int64_t r = 0; r < B; ++r)
-        labels[r] = features[static_cast<size_t>(indices[static_cast<size_t>(r)])].label_value;
+      auto la = labels.accessor<float, 1>();
+      for (int64_t r = 0; r < B; ++r) la[r] = features[static_cast<size_t>(indices[static_cast<size_t>(r)])].label_value;
       batch.labels = labels;
     } else {
       auto labels = torch::empty({B}, torch::kLong);
@@ -200,19 +200,21 @@ Metrics ClassificationTask::score(const TaskSpec& spec, const Outputs& out,
 }
 
 Metrics ClassificationTask::evaluate(AnyBertModel& model, int64_t batch_size) {
-  // The dev split is read again on every call (cheap next to running the model) so that nothing but
-  // the training split stays in memory between evaluations.
-  Split_ dev = load_split(*spec_, Split::Dev, args_.validation_file, args_.max_eval_samples);
-  for (const auto& f : dev.features)
-    if (!f.has_label) fail("validation_file", "the evaluation split has unlabelled examples");
-  Metrics metrics = score(*spec_, run(model, dev.features, batch_size), dev.features);
-  if (mismatched_spec_ != nullptr && args_.validation_file.empty()) {
-    const std::string mm_file = join_path(resolve_task_dir(*mismatched_spec_, args_.data_dir), mismatched_spec_->dev_file);
-    if (path_exists(mm_file)) {
-      Split_ mm = load_split(*mismatched_spec_, Split::Dev, "", args_.max_eval_samples);
-      for (const auto& [k, v] : score(*mismatched_spec_, run(model, mm.features, batch_size), mm.features))
-        metrics[k + "_mm"] = v;
+  // The dev split(s) are read and tokenized on the first evaluation and kept for the next ones.
+  if (!dev_) {
+    dev_ = load_split(*spec_, Split::Dev, args_.validation_file, args_.max_eval_samples);
+    for (const auto& f : dev_->features)
+      if (!f.has_label) fail("validation_file", "the evaluation split has unlabelled examples");
+    if (mismatched_spec_ != nullptr && args_.validation_file.empty()) {
+      const std::string mm_file =
+          join_path(resolve_task_dir(*mismatched_spec_, args_.data_dir), mismatched_spec_->dev_file);
+      if (path_exists(mm_file)) dev_mm_ = load_split(*mismatched_spec_, Split::Dev, "", args_.max_eval_samples);
     }
+  }
+  Metrics metrics = score(*spec_, run(model, dev_->features, batch_size), dev_->features);
+  if (dev_mm_) {
+    for (const auto& [k, v] : score(*mismatched_spec_, run(model, dev_mm_->features, batch_size), dev_mm_->features))
+      metrics[k + "_mm"] = v;
   }
   return metrics;
 }

@@ -38,7 +38,7 @@ TEST(Masks, LayerwiseCountsPerLayer) {
   for (size_t l = 0; l < s.size(); ++l) {
     for (size_t i = 0; i < s[l].size(); ++i) s[l][i] = static_cast<float>((i * 7 + l * 3) % 11) + 0.5f;
   }
-  EXPECT_EQ(pruned_per_layer(draw_masks(s, 0.4, PruneScope::Layerwise)), (std::vector<int64_t>{4, 2, 0}));
+  EXPECT_EQ(pruned_per_layer(draw_masks(s, 0.4, PruneScope::Layerwise)), (std::vector<int64_t>{4, 3, 0}));  // 7 - round(7 * 0.6) = 3
   EXPECT_EQ(pruned_per_layer(draw_masks(s, 0.0, PruneScope::Layerwise)), (std::vector<int64_t>{0, 0, 0}));
   EXPECT_EQ(pruned_per_layer(draw_masks(s, 1.0, PruneScope::Layerwise)), (std::vector<int64_t>{9, 6, 0}));
 }

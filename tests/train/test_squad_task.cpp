@@ -269,6 +269,11 @@ TEST(SquadTask, Version2NullThresholdDecidesNoAnswer) {
   args.null_score_diff_threshold = 1.0;  // null - best = 0 is not above 1: always answer
   SquadTask answer_all(args, load_run_tokenizer(args));
   const Metrics a = answer_all.evaluate(model, 64);
+  for (const auto& p : answer_all.dev_predictions(model, 64)) {
+    std::printf("DEBUG %s '%s' null %f diff %f nbest %zu\n", p.id.c_str(), p.text.c_str(), p.null_score, p.score_diff, p.nbest.size());
+    for (const auto& c : p.nbest) std::printf("   '%s' %f %f\n", c.text.c_str(), c.start_logit, c.end_logit);
+    break;
+  }
   EXPECT_EQ(a.at("total"), 20.0);
   EXPECT_EQ(a.at("HasAns_total"), 12.0);
   EXPECT_EQ(a.at("NoAns_total"), 8.0);

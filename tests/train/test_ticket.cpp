@@ -96,8 +96,8 @@ TEST(Ticket, RandomTicketKeepsLayerwiseCountsAndDependsOnTheSeed) {
   const PruningPlan a = random_ticket_plan(c, args);
   ASSERT_EQ(a.layers.size(), 2u);
   for (const auto& l : a.layers) {
-    EXPECT_EQ(l.kept_heads.size(), 3u);    // 4 - floor(4/3)
-    EXPECT_EQ(l.kept_neurons.size(), 6u);  // 10 - floor(0.4 * 10)
+    EXPECT_EQ(l.kept_heads.size(), 3u);    // 4 - units_to_prune(4, 1/3)
+    EXPECT_EQ(l.kept_neurons.size(), 6u);  // 10 - units_to_prune(10, 0.4)
   }
   EXPECT_EQ(random_ticket_plan(c, args), a);
   bool differs = false;

@@ -91,6 +91,8 @@ class ClassificationTask : public Task {
   const TaskSpec* mismatched_spec_ = nullptr;  ///< MNLI only
   std::shared_ptr<const Tokenizer> tokenizer_;
   mutable std::optional<Split_> train_;
+  std::optional<Split_> dev_;     ///< read on the first evaluate()
+  std::optional<Split_> dev_mm_;  ///< MNLI dev_mismatched, when present
 };
 
 }  // namespace earlybert

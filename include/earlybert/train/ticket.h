@@ -28,7 +28,7 @@
 // in every checkpoint, so a resumed search keeps its snapshots.
 //
 // The random-ticket baseline keeps, per layer, the number of heads and neurons the layerwise rule
-// would keep (floor of the ratio per layer), chosen at random with random_ticket_seed: with all
+// would keep (units_to_prune() per layer, masks.h), chosen at random with random_ticket_seed: with all
 // coefficients equal at the start there is no meaningful global ordering to copy counts from.
 #pragma once
 
