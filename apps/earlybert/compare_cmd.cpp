@@ -324,7 +324,8 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("runs", o->runs, "Run output directories; the first is the reference for the time saved")
       ->required()
       ->expected(1, -1);
-  cmd->add_option("--metric", o->metrics, "Show only this eval metric (accuracy, f1, ...); repeatable");
+  cmd->add_option("--metric", o->metrics, "Show only this eval metric (accuracy, f1, ...); repeatable")
+      ->allow_extra_args(false);  // one name per --metric, so run directories may follow it
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
   cmd->footer("Example:\n  earlybert compare runs/wordnet-dense runs/wordnet-earlybert");
   cmd->callback([o] {

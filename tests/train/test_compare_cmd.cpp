@@ -41,6 +41,10 @@ class CompareCmd : public ::testing::Test {
     Trainer(eb, make_task(eb)).train();
   }
 
+  static void TearDownTestSuite() {
+    if (!root_.empty()) fs::remove_all(root_);
+  }
+
   void SetUp() override {
     const char* cli = std::getenv("EARLYBERT_CLI");
     if (cli == nullptr || !path_exists(cli)) GTEST_SKIP() << "EARLYBERT_CLI is not set or missing";

@@ -269,16 +269,16 @@ TEST(SquadTask, Version2NullThresholdDecidesNoAnswer) {
   args.null_score_diff_threshold = 1.0;  // null - best = 0 is not above 1: always answer
   SquadTask answer_all(args, load_run_tokenizer(args));
   const Metrics a = answer_all.evaluate(model, 64);
-  for (const auto& p : answer_all.dev_predictions(model, 64)) {
-    std::printf("DEBUG %s '%s' null %f diff %f nbest %zu\n", p.id.c_str(), p.text.c_str(), p.null_score, p.score_diff, p.nbest.size());
-    for (const auto& c : p.nbest) std::printf("   '%s' %f %f\n", c.text.c_str(), c.start_logit, c.end_logit);
-    break;
-  }
   EXPECT_EQ(a.at("total"), 20.0);
   EXPECT_EQ(a.at("HasAns_total"), 12.0);
   EXPECT_EQ(a.at("NoAns_total"), 8.0);
-  EXPECT_EQ(a.at("NoAns_exact"), 0.0);
   EXPECT_EQ(a.at("exact_match"), a.at("exact"));
+  // Every question gets a span (with flat logits the first context token). Its score is not checked:
+  // the official normalization turns a predicted "the" into "", which matches a no-answer gold.
+  for (const auto& p : answer_all.dev_predictions(model, 64)) {
+    EXPECT_FALSE(p.text.empty()) << p.id;
+    EXPECT_EQ(p.score_diff, 0.0) << p.id;
+  }
 
   args.null_score_diff_threshold = -1.0;  // 0 > -1: always "no answer"
   SquadTask answer_none(args, load_run_tokenizer(args));
@@ -357,9 +357,9 @@ TEST(SquadTaskRealDev, FeatureCountsAndEvaluationOnRealText) {
   const auto& features = task.dev_features();
   std::printf("dev-v1.1.json: %zu questions -> %zu features (384/128/64)\n", dev.examples.size(), features.size());
   EXPECT_EQ(dev.examples.size(), 10570u);
-  // Most contexts fit one 384-token window; a few hundred long ones need two or more.
-  EXPECT_GT(features.size(), 10570u);
-  EXPECT_LT(features.size(), 11500u);
+  // Most contexts fit one 384-token window; the long ones need two or more. 10833 is the count measured
+  // with this vocabulary and 384/128/64 (a change here means the tokenizer or the windowing changed).
+  EXPECT_EQ(features.size(), 10833u);
   size_t max_len = 0, last_example = 0;
   for (const auto& f : features) {
     max_len = std::max(max_len, f.size());
