@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main command: EarlyBERT end to end on the embedded WordNet data, no download.
 #
-#   bash scripts/demo.sh            (after scripts/setup.sh has built ./build; about 15 minutes on 2 cores)
+#   bash scripts/demo.sh     (after scripts/setup.sh has built ./build; 11-14 minutes on 2 cores, docs/DEMO.md)
 #
 # 1. tokenizer: BERT's uncased WordPiece vocabulary from ../shared/data/vocab/ when it is there; else a
 #    SentencePiece vocabulary trained on the WordNet glosses (`earlybert tokenizer train`);
