@@ -8,7 +8,7 @@
 // Tasks: cola sst2 mrpc stsb qqp mnli qnli rte wnli wordnet squad squad_v2. The model directory is a
 // Hugging Face BERT directory (config.json + model.safetensors + vocab.txt) or one written by
 // `earlybert pretrain` / `finetune`. Results: eval_results.json, train_results.json, metrics.jsonl,
-// ticket.json, checkpoints; --do_predict also writes the test-split prediction files.
+// ticket.json, checkpoints; --do_predict also writes the test-split prediction files (SQuAD: dev).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -28,7 +28,7 @@ void add_finetune_command(CLI::App& app) {
   add_training_options(cmd, *opts,
                        "earlybert finetune --task mrpc --data_dir glue/MRPC --model_name_or_path BERT_DIR "
                        "--config configs/finetune/mrpc.yaml");
-  cmd->add_flag("--do_predict,--do-predict", *do_predict, "after training, write the test split's prediction files");
+  cmd->add_flag("--do_predict,--do-predict", *do_predict, "after training, write the test split's prediction files (SQuAD: the dev set's)");
   cmd->callback([cmd, opts, do_predict] {
     const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
     if (handle_info_flags(*opts, args)) return;
@@ -45,8 +45,11 @@ void add_finetune_command(CLI::App& app) {
                 << " (continue with --resume_from_checkpoint latest)\n";
       return;
     }
-    if (*do_predict)
-      for (const auto& f : trainer.predict("test")) std::cout << "wrote " << f << "\n";
+    if (*do_predict) {
+      // SQuAD's test sets are hidden: its prediction files are for the dev set.
+      const std::string split = (args.task == "squad" || args.task == "squad_v2") ? "dev" : "test";
+      for (const auto& f : trainer.predict(split)) std::cout << "wrote " << f << "\n";
+    }
     std::cout << metrics_to_json(r.eval_metrics) << "\n";
   });
 }

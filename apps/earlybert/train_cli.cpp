@@ -1,14 +1,12 @@
 // Shared plumbing of the training commands — see train_cli.h.
 #include "train_cli.h"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
 #include "earlybert/base/error.h"
+#include "earlybert/base/log.h"
 
 namespace earlybert::cli {
 
@@ -61,12 +59,6 @@ bool handle_info_flags(const TrainCliOptions& o, const TrainingArguments& args) 
   return false;
 }
 
-void setup_training_logging() {
-  auto logger = spdlog::get("earlybert");
-  if (!logger) logger = spdlog::stderr_color_mt("earlybert");
-  logger->set_pattern("[%H:%M:%S] %^%v%$");
-  spdlog::set_default_logger(logger);
-  if (const char* level = std::getenv("EARLYBERT_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
-}
+void setup_training_logging() { logging::use_console(); }
 
 }  // namespace earlybert::cli

@@ -81,7 +81,7 @@ class Bert(nn.Module):
 
     def forward(self, ids, types, attn, labels):
         s = ids.shape[1]
-        pos = torch.arange(s).unsqueeze(0)
+        pos = torch.arange(s, device=ids.device).unsqueeze(0)
         x = self.dropout(self.ln(self.word(ids) + self.pos(pos) + self.typ(types)))
         mask = (1.0 - attn[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for layer in self.layers:
@@ -108,10 +108,10 @@ def forward_matmul_flops(layers, h, heads, head, batch, seq_len):
     return flops
 
 
-def run(model_name, head, seq_len, batch, steps, warmup):
+def run(model_name, head, seq_len, batch, steps, warmup, device="cpu"):
     layers, h, heads = PRESETS[model_name]
     torch.manual_seed(0)
-    model = Bert(layers, h, heads, head).train()
+    model = Bert(layers, h, heads, head).train().to(device)
     decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "ln" in n)]
     no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "ln" in n]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
@@ -128,15 +128,21 @@ def run(model_name, head, seq_len, batch, steps, warmup):
         chosen = torch.randperm(batch * seq_len)[:masked]
         labels[chosen] = ids.view(-1)[chosen]
         labels = labels.view(batch, seq_len)
+    ids, types, attn, labels = (t.to(device) for t in (ids, types, attn, labels))
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     times, fwd, bwd, upd = [], [], [], []
     for i in range(warmup + steps):
+        sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = model(ids, types, attn, labels)
+        sync()
         t1 = time.perf_counter()
         loss.backward()
+        sync()
         t2 = time.perf_counter()
         opt.step()
+        sync()
         t3 = time.perf_counter()
         if i >= warmup:
             times.append(t3 - t0)
@@ -149,7 +155,7 @@ def run(model_name, head, seq_len, batch, steps, warmup):
     print(json.dumps({"impl": "pytorch-eager", "model": model_name, "head": head, "pruned": False,
                       "params": params, "seq_len": seq_len, "batch_size": batch,
                       "masked_positions": masked, "steps": steps,
-                      "threads": torch.get_num_threads(), "device": "cpu", "ms_per_step": round(ms, 2),
+                      "threads": torch.get_num_threads(), "device": device, "ms_per_step": round(ms, 2),
                       "ms_min": round(min(times) * 1e3, 2),
                       "forward_ms": round(statistics.median(fwd) * 1e3, 2),
                       "backward_ms": round(statistics.median(bwd) * 1e3, 2),
@@ -169,10 +175,11 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     a = ap.parse_args()
     torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
     for head in (a.head if isinstance(a.head, list) else [a.head]):
-        run(a.model, head, a.seq_len, a.batch_size, a.steps, a.warmup)
+        run(a.model, head, a.seq_len, a.batch_size, a.steps, a.warmup, a.device)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ SampledIndex DistributedSampler::next() {
   return s;
 }
 
-void DistributedSampler::set_position(const DataPosition& position) {
+void DistributedSampler::set_position(const StreamPosition& position) {
   if (position.index > per_rank())
     fail("sampler", "saved data position " + std::to_string(position.index) + " is beyond the " +
                         std::to_string(per_rank()) +

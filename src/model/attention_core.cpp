@@ -3,6 +3,8 @@
 
 #include <torch/version.h>
 
+#include "earlybert/model/dropout.h"
+
 #include <cmath>
 
 namespace earlybert::detail {
@@ -21,19 +23,22 @@ at::Tensor merge_heads(const at::Tensor& x) {
 
 }  // namespace
 
-torch::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+at::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                 const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
                                 double dropout_p, bool training) {
   const double p = training ? dropout_p : 0.0;
 #if TORCH_VERSION_MAJOR >= 2
   // Fused attention (flash / memory-efficient on CUDA, a blocked kernel on CPU). Its default scale is
-  // 1/sqrt(head_dim). The mask must match the query's dtype (bf16 under autocast).
-  c10::optional<at::Tensor> mask;  // empty, not an undefined tensor, when there is no padding
-  if (additive_mask.defined()) mask = additive_mask.to(q.scalar_type());
-  auto ctx = at::scaled_dot_product_attention(split_heads(q, heads, head_dim), split_heads(k, heads, head_dim),
-                                              split_heads(v, heads, head_dim), mask, p, false);
-  return merge_heads(ctx);
-#else
+  // 1/sqrt(head_dim). The mask must match the query's dtype (bf16 under autocast). On CPU with dropout
+  // it would fall back to the unfused math path with ATen's serial dropout, so the path below is used.
+  if (!q.device().is_cpu() || p == 0.0) {
+    c10::optional<at::Tensor> mask;  // empty, not an undefined tensor, when there is no padding
+    if (additive_mask.defined()) mask = additive_mask.to(q.scalar_type());
+    auto ctx = at::scaled_dot_product_attention(split_heads(q, heads, head_dim), split_heads(k, heads, head_dim),
+                                                split_heads(v, heads, head_dim), mask, p, false);
+    return merge_heads(ctx);
+  }
+#endif
   // Batched GEMMs on [B*heads, S, d]: the 1/sqrt(d) scale is folded into baddbmm's alpha and the mask
   // into its beta term, so the scores are written once.
   const int64_t B = q.size(0), S = q.size(1);
@@ -48,12 +53,11 @@ torch::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const 
     scores = at::bmm(qh, kh.transpose(1, 2)).mul_(scale);
   }
   auto probs = at::softmax(scores, -1);
-  if (p > 0.0) probs = at::dropout(probs, p, true);
+  probs = earlybert::dropout(probs, p, true);
   return merge_heads(at::bmm(probs, vh).view({B, heads, S, head_dim}));
-#endif
 }
 
-torch::Tensor attention_context_reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+at::Tensor attention_context_reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
                                           double dropout_p, bool training) {
   auto scores = at::matmul(split_heads(q, heads, head_dim), split_heads(k, heads, head_dim).transpose(-1, -2));

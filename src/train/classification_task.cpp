@@ -1,7 +1,7 @@
 // GLUE / WordNet sequence classification — see include/earlybert/train/classification_task.h.
 #include "earlybert/train/classification_task.h"
 
-#include <spdlog/spdlog.h>
+#include "earlybert/base/log.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -107,7 +107,7 @@ ClassificationTask::Split_ ClassificationTask::load_split(const TaskSpec& spec, 
 const std::vector<ClassificationFeature>& ClassificationTask::train_features() const {
   if (!train_) {
     train_ = load_split(*spec_, Split::Train, args_.train_file, args_.max_train_samples);
-    spdlog::info("{}: {} training examples", name_, train_->features.size());
+    logging::info("{}: {} training examples", name_, train_->features.size());
   }
   return train_->features;
 }

@@ -1,7 +1,7 @@
 // MLM / MLM+NSP pre-training over prepared shards — see include/earlybert/train/pretraining_task.h.
 #include "earlybert/train/pretraining_task.h"
 
-#include <spdlog/spdlog.h>
+#include "earlybert/base/log.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -68,7 +68,7 @@ PretrainingTask::PretrainingTask(const TrainingArguments& args, std::shared_ptr<
     : args_(args), tokenizer_(std::move(tokenizer)), train_data_(open_training_data(args)) {
   if (tokenizer_) train_data_.check_vocabulary(*tokenizer_);
   if (train_data_.header().max_seq_length != static_cast<uint32_t>(args.max_seq_length))
-    spdlog::warn("max_seq_length {} differs from the shards' {}; the shards' length is used", args.max_seq_length,
+    logging::warn("max_seq_length {} differs from the shards' {}; the shards' length is used", args.max_seq_length,
                  train_data_.header().max_seq_length);
   masking_ = train_data_.default_masking();
   masking_.masked_lm_prob = args.mlm_probability;
@@ -93,8 +93,8 @@ PretrainingTask::PretrainingTask(const TrainingArguments& args, std::shared_ptr<
   }
   if (args.max_train_samples >= 0) train_count_ = std::min(train_count_, args.max_train_samples);
   if (args.task == "pretraining" && !train_data_.has_nsp())
-    spdlog::warn("{}: the shards have no next-sentence pairs; task 'pretraining' trains MLM only", args.data_dir);
-  spdlog::info("{}: {} training records, {} evaluation records{}", args.task, train_count_, eval_count_,
+    logging::warn("{}: the shards have no next-sentence pairs; task 'pretraining' trains MLM only", args.data_dir);
+  logging::info("{}: {} training records, {} evaluation records{}", args.task, train_count_, eval_count_,
                args.validation_file.empty() ? " (held out of data_dir)" : "");
 }
 

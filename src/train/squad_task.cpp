@@ -1,7 +1,7 @@
 // SQuAD v1.1 / v2.0 question answering — see include/earlybert/train/squad_task.h.
 #include "earlybert/train/squad_task.h"
 
-#include <spdlog/spdlog.h>
+#include "earlybert/base/log.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -121,14 +121,14 @@ SquadTask::Split_ SquadTask::load_split(const std::string& split, bool training)
   if (s.data.has_impossible && !version_2_)
     fail(path, "has unanswerable questions (is_impossible): a SQuAD v2.0 file; use task squad_v2");
   if (!s.data.has_impossible && version_2_)
-    spdlog::warn("{}: no unanswerable question in this file (task squad_v2 expects SQuAD v2.0 data)", path);
+    logging::warn("{}: no unanswerable question in this file (task squad_v2 expects SQuAD v2.0 data)", path);
   const int64_t limit = training ? args_.max_train_samples : args_.max_eval_samples;
   if (limit >= 0 && static_cast<int64_t>(s.data.examples.size()) > limit)
     s.data.examples.resize(static_cast<size_t>(limit));
   if (s.data.examples.empty()) fail(path, "no questions to " + std::string(training ? "train on" : "evaluate"));
   SquadFeatures f = build_squad_features(s.data.examples, *tokenizer_, feature_options(training));
   if (f.skipped_examples > 0)
-    spdlog::warn("{}: skipped {} training question(s) whose answer does not match the context (first: {})", path,
+    logging::warn("{}: skipped {} training question(s) whose answer does not match the context (first: {})", path,
                  f.skipped_examples, f.skipped_ids.front());
   s.features = std::move(f.features);
   if (training) {
@@ -140,7 +140,7 @@ SquadTask::Split_ SquadTask::load_split(const std::string& split, bool training)
     }
     if (s.features.empty()) fail(path, "no training features (every question was skipped)");
   }
-  spdlog::info("{}: {} {} questions -> {} features (max_seq_length {}, doc_stride {}, max_query_length {})",
+  logging::info("{}: {} {} questions -> {} features (max_seq_length {}, doc_stride {}, max_query_length {})",
                args_.task, s.data.examples.size(), split, s.features.size(), args_.max_seq_length, args_.doc_stride,
                args_.max_query_length);
   return s;

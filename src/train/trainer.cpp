@@ -2,8 +2,6 @@
 // See include/earlybert/train/trainer.h for the shape of the loop and the files it writes.
 #include "earlybert/train/trainer.h"
 
-#include <spdlog/fmt/fmt.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,7 +14,9 @@
 #include "base/json_fields.h"
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
+#include "earlybert/base/log.h"
 #include "earlybert/data/pretraining_random.h"
+#include "earlybert/data/pretraining_sampler.h"
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/io/safetensors.h"
 #include "earlybert/model/slimming.h"
@@ -36,7 +36,6 @@
 #include "earlybert/train/tensorboard.h"
 #include "earlybert/train/ticket.h"
 #include "earlybert/train/trainer_state.h"
-#include "train/data_order.h"
 
 namespace fs = std::filesystem;
 
@@ -63,10 +62,10 @@ int64_t count_parameters(const AnyBertModel& m) {
 std::string format_duration(double s) {
   if (!std::isfinite(s) || s < 0) return "?";
   const auto t = static_cast<int64_t>(std::llround(s));
-  if (t >= 3600) return fmt::format("{}h{:02d}m", t / 3600, (t % 3600) / 60);
-  if (t >= 60) return fmt::format("{}m{:02d}s", t / 60, t % 60);
-  if (s < 10) return fmt::format("{:.1f}s", s);
-  return fmt::format("{}s", t);
+  if (t >= 3600) return logging::format("{}h{:02d}m", t / 3600, (t % 3600) / 60);
+  if (t >= 60) return logging::format("{}m{:02d}s", t / 60, t % 60);
+  if (s < 10) return logging::format("{:.1f}s", s);
+  return logging::format("{}s", t);
 }
 
 bool lower_is_better(const std::string& metric) {
@@ -215,7 +214,7 @@ struct Trainer::Impl {
         c.slimming = slimming || has_coefficients;
       };
       PretrainedModel pm = load_pretrained_model(dir, kind, LoadPolicy::initialise(), adjust);
-      spdlog::info("model {} from {}: {}", architecture_name(kind), dir, pm.report.summary());
+      logging::info("model {} from {}: {}", architecture_name(kind), dir, pm.report.summary());
       return std::move(pm.model);
     }
     if (args.config_name.empty())
@@ -226,7 +225,7 @@ struct Trainer::Impl {
     task->configure_model(config);
     config.slimming = slimming;
     config.validate("config_name '" + args.config_name + "'");
-    spdlog::info("new model {} ({}): {} layers, hidden {}, {} heads, FFN {}", architecture_name(kind),
+    logging::info("new model {} ({}): {} layers, hidden {}, {} heads, FFN {}", architecture_name(kind),
                  args.config_name, config.num_hidden_layers, config.hidden_size, config.num_attention_heads,
                  config.intermediate_size);
     return AnyBertModel::create(kind, config);
@@ -264,7 +263,7 @@ struct Trainer::Impl {
     for (const auto& r : st.log_history)
       if (r.step <= step) log_history.push_back(r);
     if (st.max_steps != total)
-      spdlog::warn("resuming with a budget of {} updates; the checkpoint's run had {}", total, st.max_steps);
+      logging::warn("resuming with a budget of {} updates; the checkpoint's run had {}", total, st.max_steps);
     make_fresh_optimizer();
     load_optimizer_state(*optimizer, join_path(dir, kOptimizerFile));
     last_saved_step = step;
@@ -276,7 +275,7 @@ struct Trainer::Impl {
   void prepare_output_dir(bool resuming) {
     if (!out.is_main()) return;
     for (const auto& p : remove_incomplete_checkpoints(args.output_dir))
-      spdlog::warn("removed incomplete checkpoint {} (left by an interrupted save)", p);
+      logging::warn("removed incomplete checkpoint {} (left by an interrupted save)", p);
     if (resuming) return;
     const bool has_run = !list_checkpoints(args.output_dir).empty() || path_exists(out.path("metrics.jsonl"));
     if (has_run && !args.overwrite_output_dir)
@@ -322,11 +321,11 @@ struct Trainer::Impl {
 
     phase = rule.mode == TicketMode::None ? "dense" : "search";
     if (!resume_dir.empty()) {
-      spdlog::info("resuming from {}", resume_dir);
+      logging::info("resuming from {}", resume_dir);
       TrainerState st = load_checkpoint(resume_dir);
       open_logs(true);
       restore_torch_rng_state(st.rng, join_path(resume_dir, kTrainerStateFile) + ": key 'rng'");
-      spdlog::info("resumed at step {} ({}), data epoch {} batch {}", step, phase, pos.epoch, pos.batch_in_epoch);
+      logging::info("resumed at step {} ({}), data epoch {} batch {}", step, phase, pos.epoch, pos.batch_in_epoch);
       return;
     }
     model = std::move(initial);
@@ -339,11 +338,11 @@ struct Trainer::Impl {
   void apply_given_ticket() {
     Ticket given = Ticket::load_drawn(args.ticket);
     if (already_pruned_by(model->config(), given.plan)) {
-      spdlog::info("ticket {}: the model is already pruned by it", args.ticket);
+      logging::info("ticket {}: the model is already pruned by it", args.ticket);
     } else {
       validate_plan(given.plan, model->config(), args.ticket);
       const PruneReport report = apply_plan(*model, given.plan);
-      spdlog::info("ticket {} (drawn at step {} by {}) applied: parameters {} -> {}", args.ticket, given.draw_step,
+      logging::info("ticket {} (drawn at step {} by {}) applied: parameters {} -> {}", args.ticket, given.draw_step,
                    given.reason, report.params_before, report.params_after);
     }
     ticket = given;
@@ -372,7 +371,10 @@ struct Trainer::Impl {
       pos.batch_in_epoch = 0;
     }
     if (order_epoch != pos.epoch) {
-      order = train_detail::training_order(n_train, args.seed, pos.epoch);
+      // epoch_order: a portable Fisher–Yates shuffle, the same on every platform and after a resume.
+      const auto perm = epoch_order(static_cast<size_t>(n_train), static_cast<uint64_t>(args.seed),
+                                    static_cast<uint64_t>(pos.epoch), true);
+      order.assign(perm.begin(), perm.end());
       order_epoch = pos.epoch;
     }
     const int64_t bs = args.per_device_train_batch_size;
@@ -413,7 +415,7 @@ struct Trainer::Impl {
         s.push_back({"earlybird/window_max_ffn", static_cast<float>(rec.window_max_ffn)});
       }
       tensorboard->add_scalars(step, s);
-      spdlog::debug("mask check at step {}: distance heads {:.4f}, FFN {:.4f}", step, rec.dist_heads, rec.dist_ffn);
+      logging::debug("mask check at step {}: distance heads {:.4f}, FFN {:.4f}", step, rec.dist_heads, rec.dist_ffn);
     }
     const DrawReason why = rule.decide(step, stable);
     if (why != DrawReason::NotYet) draw(why, masks);
@@ -442,12 +444,12 @@ struct Trainer::Impl {
     const auto& hist = detector.history();
     const bool observed_now = !hist.empty() && hist.back().step == step;
     const std::string distances =
-        observed_now ? fmt::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}", hist.back().dist_heads,
+        observed_now ? logging::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}", hist.back().dist_heads,
                                    hist.back().dist_ffn)
                      : std::string("no mask check at this step");
     const std::string window =
         observed_now && hist.back().window_max_heads >= 0
-            ? fmt::format(" (max over the last {}: heads {:.4f}, FFN {:.4f}; threshold {})", detector.window(),
+            ? logging::format(" (max over the last {}: heads {:.4f}, FFN {:.4f}; threshold {})", detector.window(),
                           hist.back().window_max_heads, hist.back().window_max_ffn, detector.threshold())
             : std::string();
     const std::string because = why == DrawReason::EarlyBird   ? "the early-bird rule"
@@ -455,12 +457,12 @@ struct Trainer::Impl {
                                                                    "stabilised"
                                 : why == DrawReason::FixedStep   ? "fixed step"
                                                                  : "random ticket (no search)";
-    spdlog::info("ticket drawn at step {} by {}; {}{}", step, because, distances, window);
+    logging::info("ticket drawn at step {} by {}; {}{}", step, because, distances, window);
 
     if (args.rewind == "initial" && !initial_state.is_empty()) {
       const LoadReport r = load_state_dict(*model->module(), initial_state, "initial weights");
       r.enforce(LoadPolicy::exact(), "initial weights");
-      spdlog::info("rewound to the weights from before the search");
+      logging::info("rewound to the weights from before the search");
     }
     const PruneReport report = apply_plan(*model, plan);
     int64_t heads_total = 0, neurons_total = 0;
@@ -468,7 +470,7 @@ struct Trainer::Impl {
       heads_total += l.num_heads;
       neurons_total += l.intermediate_size;
     }
-    spdlog::info("pruned: {}/{} heads and {}/{} FFN neurons kept; BERT body parameters {} -> {}", plan.kept_heads(),
+    logging::info("pruned: {}/{} heads and {}/{} FFN neurons kept; BERT body parameters {} -> {}", plan.kept_heads(),
                  heads_total, plan.kept_neurons(), neurons_total, report.params_before, report.params_after);
     make_fresh_optimizer();  // new shapes: fresh optimizer state
     phase = "efficient";
@@ -480,10 +482,9 @@ struct Trainer::Impl {
   // ------------------------------------------------------------------------------------------------
   // evaluation, checkpoints, logs
 
-  std::string best_metric_name(const Metrics& m) const {
+  std::string best_metric_name() const {
     if (!args.metric_for_best_model.empty()) return args.metric_for_best_model;
-    if (m.count("loss")) return "loss";
-    return m.empty() ? "" : m.begin()->first;
+    return task->best_metric();
   }
 
   Metrics run_eval() {
@@ -501,15 +502,15 @@ struct Trainer::Impl {
     for (const auto& [k, v] : m) {
       rec.extra.push_back({"eval_" + k, v});
       scalars.push_back({"eval/" + k, static_cast<float>(v)});
-      line += fmt::format(" {} {:.4f}", k, v);
+      line += logging::format(" {} {:.4f}", k, v);
     }
     rec.extra.push_back({"eval_runtime", dt});
     metrics->log(rec);
     log_history.push_back(rec);
     tensorboard->add_scalars(step, scalars);
     tensorboard->flush();
-    spdlog::info("eval at step {} ({}):{} [{}]", step, phase, line, format_duration(dt));
-    const std::string name = best_metric_name(m);
+    logging::info("eval at step {} ({}):{} [{}]", step, phase, line, format_duration(dt));
+    const std::string name = best_metric_name();
     if (!args.metric_for_best_model.empty() && !m.count(name))
       fail("metric_for_best_model", "'" + name + "' is not among the task's metrics");
     eval_metric_now.reset();
@@ -577,9 +578,9 @@ struct Trainer::Impl {
     last_checkpoint = finish_checkpoint(tmp, args.output_dir, step);
     last_saved_step = step;
     for (const auto& p : rotate_checkpoints(args.output_dir, args.save_total_limit, best_model_checkpoint))
-      spdlog::debug("removed old checkpoint {}", p);
+      logging::debug("removed old checkpoint {}", p);
     times.checkpoint += seconds_since(t0);
-    spdlog::info("saved {}", last_checkpoint);
+    logging::info("saved {}", last_checkpoint);
   }
 
   // --- the progress line and metrics.jsonl ---
@@ -642,8 +643,8 @@ struct Trainer::Impl {
     tensorboard->add_scalars(step, s);
     tensorboard->flush();
     clear_bar();
-    spdlog::info("step {}/{} | epoch {:.2f} | {} | loss {:.4f}{} | lr {:.3e} | grad {:.3f} | {:.0f} tok/s | ETA {}",
-                 step, total, m.epoch, rec.phase, *m.loss, m.l1 ? fmt::format(" | l1 {:.4f}", *m.l1) : std::string(),
+    logging::info("step {}/{} | epoch {:.2f} | {} | loss {:.4f}{} | lr {:.3e} | grad {:.3f} | {:.0f} tok/s | ETA {}",
+                 step, total, m.epoch, rec.phase, *m.loss, m.l1 ? logging::format(" | l1 {:.4f}", *m.l1) : std::string(),
                  *m.lr, *m.grad_norm, *m.tokens_per_s, format_duration(eta));
     window = Window{};
   }
@@ -659,11 +660,11 @@ struct Trainer::Impl {
     session_start_step = step;
     const int64_t resumed_at = last_saved_step == step ? step : -1;  // nothing to redo at this step
     model->module()->train();
-    spdlog::info("training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), "
+    logging::info("training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), "
                  "phase {}{}",
                  task->name(), n_train, updates_per_epoch, total, args.per_device_train_batch_size,
                  args.gradient_accumulation_steps, phase,
-                 searching ? fmt::format(", ticket_mode {}, search bound {}", args.ticket_mode,
+                 searching ? logging::format(", ticket_mode {}, search bound {}", args.ticket_mode,
                                          rule.max_search_steps > 0 ? std::to_string(rule.max_search_steps) + " updates"
                                                                    : std::string("none"))
                            : std::string());
@@ -680,8 +681,8 @@ struct Trainer::Impl {
         clear_bar();
         result.stopped = true;
         result.stop_signal = stop_signal_number();
-        spdlog::warn("stop requested{} at step {}: saving a checkpoint",
-                     result.stop_signal ? fmt::format(" (signal {})", result.stop_signal) : std::string(), step);
+        logging::warn("stop requested{} at step {}: saving a checkpoint",
+                     result.stop_signal ? logging::format(" (signal {})", result.stop_signal) : std::string(), step);
         if (last_saved_step != step) save_checkpoint();
         break;
       }
@@ -716,7 +717,7 @@ struct Trainer::Impl {
       if (std::isfinite(grad_norm)) {
         optimizer->step();
       } else {
-        spdlog::warn("step {}: gradient norm is {}; update skipped", step + 1, grad_norm);
+        logging::warn("step {}: gradient norm is {}; update skipped", step + 1, grad_norm);
       }
       optimizer->zero_grad();
       step += 1;
@@ -746,7 +747,7 @@ struct Trainer::Impl {
 
   void finish(TrainResult& result) {
     if (searching && draw_step < 0)
-      spdlog::warn("training ended at step {} before the ticket was drawn (search bound {}); the model is not pruned",
+      logging::warn("training ended at step {} before the ticket was drawn (search bound {}); the model is not pruned",
                    step, rule.max_search_steps);
     const Clock::time_point t0 = Clock::now();
     result.eval_metrics = run_eval();
@@ -778,7 +779,7 @@ struct Trainer::Impl {
     tr["params_initial"] = params_initial;
     tr["params_final"] = count_parameters(*model);
     out.write_file("train_results.json", tr.dump(2) + "\n");
-    spdlog::info("done: {} updates in {} (search {}, efficient {}, dense {}, eval {}); model written to {}", step,
+    logging::info("done: {} updates in {} (search {}, efficient {}, dense {}, eval {}); model written to {}", step,
                  format_duration(t.total), format_duration(t.search), format_duration(t.efficient),
                  format_duration(t.dense), format_duration(t.eval), args.output_dir);
   }
@@ -797,7 +798,7 @@ struct Trainer::Impl {
     policy.allow_missing_heads = false;  // evaluating needs the trained head
     PretrainedModel pm = load_pretrained_model(args.model_name_or_path, task->model_kind(), policy,
                                                [&](BertConfig& c) { task->configure_model(c); });
-    spdlog::info("model {} from {}: {}", architecture_name(task->model_kind()), args.model_name_or_path,
+    logging::info("model {} from {}: {}", architecture_name(task->model_kind()), args.model_name_or_path,
                  pm.report.summary());
     model = std::move(pm.model);
     model->module()->to(device);

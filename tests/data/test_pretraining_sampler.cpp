@@ -55,10 +55,10 @@ TEST(DistributedSampler, NextWalksEpochsAndResumesExactly) {
   const auto e0 = a.epoch_indices(0), e1 = a.epoch_indices(1);
   for (size_t k = 0; k < 33; ++k) EXPECT_EQ(first[k].example, e0[k]);
   for (size_t k = 33; k < 50; ++k) EXPECT_EQ(first[k].example, e1[k - 33]);
-  EXPECT_EQ(a.position(), (DataPosition{1, 17}));
+  EXPECT_EQ(a.position(), (StreamPosition{1, 17}));
 
   // A fresh sampler restored to the saved position continues with the same examples.
-  const DataPosition saved = a.position();
+  const StreamPosition saved = a.position();
   std::vector<size_t> rest_a, rest_b;
   for (int i = 0; i < 60; ++i) rest_a.push_back(a.next().example);
   DistributedSampler b(101, 11, 1, 3);

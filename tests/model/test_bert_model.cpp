@@ -287,6 +287,24 @@ TEST_F(BertModelTest, FastAttentionMatchesReference) {
   }
 }
 
+TEST_F(BertModelTest, FastAttentionMatchesReferenceOnCuda) {
+  // LibTorch 2.x takes the fused scaled_dot_product_attention kernels here; 1.x the batched GEMMs.
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::manual_seed(3);
+  const int64_t B = 2, S = 7, H = 4, d = 16;
+  const auto opts = torch::TensorOptions().device(torch::kCUDA);
+  const auto q = torch::randn({B, S, H * d}, opts), k = torch::randn({B, S, H * d}, opts),
+             v = torch::randn({B, S, H * d}, opts);
+  const auto mask =
+      additive_attention_mask(torch::tensor({{1, 1, 1, 1, 1, 0, 0}, {1, 1, 1, 1, 1, 1, 1}}), torch::kFloat32).to(opts);
+  for (const auto& m : {mask, torch::Tensor()}) {
+    const auto fast = detail::attention_context(q, k, v, m, H, d, 0.1, /*training=*/false);
+    const auto ref = detail::attention_context_reference(q, k, v, m, H, d, 0.1, false);
+    EXPECT_TRUE(fast.is_cuda());
+    EXPECT_LE(max_abs_diff(fast.cpu(), ref.cpu()), 1e-4);  // TF32 may be on for matmuls
+  }
+}
+
 TEST_F(BertModelTest, HeadCoefficientScalesThatHeadsContext) {
   // Attention output with coefficient c_h equals dense(context with head h multiplied by c_h).
   const auto c = tiny_config();

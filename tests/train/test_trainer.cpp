@@ -243,3 +243,35 @@ TEST(Trainer, ErrorsNameTheKey) {
 
 }  // namespace
 }  // namespace earlybert
+
+namespace earlybert {
+namespace {
+
+// The whole loop on the GPU: search with coefficients, a forced draw, physical pruning of CUDA
+// tensors, efficient training, evaluation and a checkpoint that loads back on the CPU.
+TEST(Trainer, SearchDrawPruneTrainOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  TrainingArguments args = tiny_finetune_args(scratch_dir("tr_cuda"));
+  args.device = "cuda";
+  args.max_steps = 10;
+  args.max_search_steps = 5;
+  TrainerHooks h;
+  h.after_update = [](int64_t step, AnyBertModel& m) {
+    if (!m.config().is_pruned()) test::constructed_trajectory(m.bert(), step, 1000);
+  };
+  Trainer trainer(args, make_task(args), h);
+  const TrainResult r = trainer.train();
+  EXPECT_EQ(r.draw_step, 5);
+  ASSERT_EQ(r.steps.size(), 10u);
+  for (const auto& s : r.steps) EXPECT_TRUE(std::isfinite(s.loss)) << "step " << s.step;
+  EXPECT_LT(r.params_final, r.params_initial);
+  for (const auto& p : trainer.model().module()->parameters()) EXPECT_TRUE(p.is_cuda());
+  EXPECT_FALSE(r.eval_metrics.empty());
+  ASSERT_FALSE(r.last_checkpoint.empty());
+  const BertConfig saved = load_pretrained(r.last_checkpoint);  // pruned shapes come back from config.json
+  EXPECT_EQ(saved.layer_heads(0), trainer.model().config().layer_heads(0));
+  EXPECT_EQ(saved.layer_intermediate_size(1), trainer.model().config().layer_intermediate_size(1));
+}
+
+}  // namespace
+}  // namespace earlybert

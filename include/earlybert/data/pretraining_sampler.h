@@ -21,10 +21,10 @@
 namespace earlybert {
 
 /// Where a rank is in its stream: `index` examples of epoch `epoch` have been read.
-struct DataPosition {
+struct StreamPosition {
   uint64_t epoch = 0;
   uint64_t index = 0;
-  bool operator==(const DataPosition& o) const { return epoch == o.epoch && index == o.index; }
+  bool operator==(const StreamPosition& o) const { return epoch == o.epoch && index == o.index; }
 };
 
 /// The permutation of [0, n) used for `epoch` (identity when shuffle is false). Error for n >= 2^32.
@@ -53,9 +53,9 @@ class DistributedSampler {
   SampledIndex next();
 
   /// The position to save in a checkpoint.
-  DataPosition position() const { return position_; }
+  StreamPosition position() const { return position_; }
   /// Restores a saved position; Error when index > per_rank() (the data or world size changed).
-  void set_position(const DataPosition& position);
+  void set_position(const StreamPosition& position);
 
   /// This rank's examples of `epoch`, in reading order.
   std::vector<size_t> epoch_indices(uint64_t epoch) const;
@@ -68,7 +68,7 @@ class DistributedSampler {
   size_t rank_;
   size_t world_;
   bool shuffle_;
-  DataPosition position_;
+  StreamPosition position_;
   uint64_t loaded_epoch_ = UINT64_MAX;
   std::vector<uint32_t> order_;
 };

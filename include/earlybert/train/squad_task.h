@@ -68,6 +68,7 @@ class SquadTask : public Task {
   int64_t train_size() const override;
   Batch train_batch(const std::vector<int64_t>& indices, uint64_t seed) const override;
   Metrics evaluate(AnyBertModel& model, int64_t batch_size) override;
+  std::string best_metric() const override { return "f1"; }
   std::vector<std::string> predict(AnyBertModel& model, const std::string& split, int64_t batch_size,
                                    const std::string& dir) override;
   int64_t tokens_per_feature() const override;

@@ -64,6 +64,10 @@ class Task {
   virtual std::vector<std::string> predict(AnyBertModel& model, const std::string& split, int64_t batch_size,
                                            const std::string& dir) = 0;
 
+  /// The metric that picks the best checkpoint when metric_for_best_model is not set: "loss" (Hugging
+  /// Face's default) unless the task's evaluation has no loss (SQuAD: "f1").
+  virtual std::string best_metric() const { return "loss"; }
+
   /// Tokens per training feature, for tokens/s logging (sequence length incl. padding).
   virtual int64_t tokens_per_feature() const = 0;
 };

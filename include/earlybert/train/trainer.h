@@ -51,7 +51,7 @@
 // loss is the mean task loss of the updates since the previous logging step (after a resume the first
 // window is shorter), l1 the mean L1 term, lr and grad_norm those of the logging step's update,
 // tokens_per_s the positions the model processed (padding included) per second of update time.
-// Console (spdlog): one progress line per logging_steps (step/total, epoch, phase, loss, lr,
+// Console (earlybert/base/log.h): one progress line per logging_steps (step/total, epoch, phase, loss, lr,
 // tokens/s, ETA), a live bar on a terminal only, the draw announced with its step and distances.
 // Not yet: data-parallel training (WORLD_SIZE > 1 is refused) and bf16 autocast (bf16: true is
 // refused with an error naming the key).
