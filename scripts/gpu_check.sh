@@ -15,7 +15,7 @@ python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version
 start=$(date +%s)
 cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$CMAKE_PREFIX_PATH" \
   > "$out/configure.log" 2>&1 || { tail -40 "$out/configure.log"; exit 1; }
-cmake --build build-cuda -j "$(nproc)" -k 0 > "$out/build.log" 2>&1 \
+cmake --build build-cuda -j "$(nproc)" -- -k 0 > "$out/build.log" 2>&1 \
   || { grep -E 'error|Error' "$out/build.log" | head -60; tail -20 "$out/build.log"; exit 1; }
 echo "build: $(( $(date +%s) - start )) s"
 

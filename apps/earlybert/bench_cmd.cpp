@@ -5,8 +5,8 @@
 //   earlybert bench --gemm
 //
 // A training step is what the trainer does per update: gradients set to none, forward, loss,
-// backward, AdamW step (weight decay on every tensor but biases, LayerNorm and slimming
-// coefficients). Inputs are random token ids with an all-ones attention mask; `cls` trains
+// backward, AdamW step (MultiTensorAdamW, as in the trainer; weight decay on every tensor but biases,
+// LayerNorm and slimming coefficients). Inputs are random token ids with an all-ones attention mask; `cls` trains
 // BertForSequenceClassification on random binary labels, `mlm` BertForMaskedLM with exactly 15% of
 // the positions labelled (the rest -100). Steps are timed after --warmup untimed steps; the JSON
 // reports the median (ms_per_step) and the fastest step, and the median of each phase.
@@ -20,8 +20,8 @@
 //
 // --gemm times at::linear and the two products of its backward at BERT's shapes ([4096 tokens ×
 // hidden] · [hidden × hidden / 4·hidden] and back, hidden = 128, 256, 512, 768) and prints one JSON
-// line with the GFLOP/s of each and the aggregate per hidden size; given together with --model it runs first and every model line
-// gets its "mfu" against the GEMM rate of the same hidden size.
+// line with the GFLOP/s of each and the aggregate per hidden size; given together with --model it runs
+// first and every model line gets its "mfu" against the GEMM rate of the same hidden size.
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
@@ -45,6 +45,7 @@
 #include "earlybert/prune/masks.h"
 #include "earlybert/prune/pruning_plan.h"
 #include "earlybert/runtime/threads.h"
+#include "earlybert/train/multi_tensor_adamw.h"
 #include "earlybert/train/optimizers.h"
 
 namespace earlybert::cli {
@@ -153,7 +154,7 @@ void prune_randomly(AnyBertModel& model, double heads_ratio, double ffn_ratio, u
   apply_plan(model, plan);
 }
 
-std::unique_ptr<torch::optim::AdamW> make_adamw(const torch::nn::Module& module) {
+std::unique_ptr<MultiTensorAdamW> make_adamw(const torch::nn::Module& module) {
   // The trainer's grouping rule (optimizers.h), with Hugging Face's defaults for a fine-tuning run.
   const auto groups = split_weight_decay_groups(module.named_parameters());
   auto decay = torch::optim::AdamWOptions(1e-4).weight_decay(0.01);
@@ -162,7 +163,7 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(const torch::nn::Module& module)
   std::vector<torch::optim::OptimizerParamGroup> param_groups;
   param_groups.emplace_back(groups.decay, std::make_unique<torch::optim::AdamWOptions>(decay));
   param_groups.emplace_back(groups.no_decay, std::make_unique<torch::optim::AdamWOptions>(no_decay));
-  return std::make_unique<torch::optim::AdamW>(std::move(param_groups), decay);
+  return std::make_unique<MultiTensorAdamW>(std::move(param_groups), decay);
 }
 
 Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, const torch::Device& device,

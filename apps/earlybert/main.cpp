@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "commands.h"
 #include "earlybert/base/error.h"
@@ -29,7 +30,11 @@ void ensure_omp_wait_policy(char** argv) {
 
 int main(int argc, char** argv) {
   ensure_omp_wait_policy(argv);
-  earlybert::keep_freed_memory();  // large tensors reuse heap pages instead of mmap/munmap per step
+  // Large tensors reuse heap pages instead of mmap/munmap per step (runtime/allocator.h);
+  // EARLYBERT_KEEP_FREED_MEMORY=0 leaves glibc's defaults (to measure the difference, or to give
+  // memory back between phases).
+  const char* keep = std::getenv("EARLYBERT_KEEP_FREED_MEMORY");
+  if (keep == nullptr || std::string(keep) != "0") earlybert::keep_freed_memory();
 
   CLI::App app{"earlybert: BERT pre-training and fine-tuning with early-bird lottery tickets"};
   app.require_subcommand(1);

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+#include <string>
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
@@ -80,6 +82,17 @@ class JsonReader {
 
   JsonReader child(const std::string& key) const {
     return JsonReader(raw(key), source_, path_.empty() ? key : path_ + "." + key);
+  }
+
+  /// Readers for the objects of the list under `key` (paths "key[i]"); Error when it is not a list.
+  std::vector<JsonReader> list(const std::string& key) const {
+    const json& items = raw(key);
+    if (!items.is_array()) fail(where(key), "expected a list");
+    std::vector<JsonReader> out;
+    out.reserve(items.size());
+    const std::string base = path_.empty() ? key : path_ + "." + key;
+    for (size_t i = 0; i < items.size(); ++i) out.emplace_back(items[i], source_, base + "[" + std::to_string(i) + "]");
+    return out;
   }
 
   /// "file: key 'a.b'" — the prefix used in every error about `key`.

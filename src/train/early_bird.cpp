@@ -5,6 +5,7 @@
 
 #include "base/json_fields.h"
 #include "earlybert/base/error.h"
+#include "train/early_bird_json.h"
 
 namespace earlybert {
 namespace {
@@ -79,14 +80,7 @@ std::string EarlyBirdDetector::to_json() const {
   j["window"] = window_;
   j["draw_step"] = draw_step_;
   json hist = json::array();
-  for (const auto& r : history_) {
-    hist.push_back({{"step", r.step},
-                    {"dist_heads", r.dist_heads},
-                    {"dist_ffn", r.dist_ffn},
-                    {"window_max_heads", r.window_max_heads},
-                    {"window_max_ffn", r.window_max_ffn},
-                    {"drawn", r.drawn}});
-  }
+  for (const auto& r : history_) hist.push_back(train_detail::early_bird_record_to_json<json>(r));
   j["history"] = hist;
   json recent = json::array();
   for (const auto& e : recent_) recent.push_back({{"step", e.step}, {"heads", masks_json(e.heads)}, {"ffn", masks_json(e.ffn)}});
@@ -99,24 +93,10 @@ EarlyBirdDetector EarlyBirdDetector::from_json(const std::string& text, const st
   json_fields::JsonReader r(doc, source);
   EarlyBirdDetector d(r.require<double>("threshold"), r.require<int64_t>("window"));
   d.draw_step_ = r.require<int64_t>("draw_step");
-  const json& hist = r.raw("history");
-  if (!hist.is_array()) fail(r.where("history"), "expected a list");
-  for (size_t i = 0; i < hist.size(); ++i) {
-    json_fields::JsonReader h(hist[i], source, "history[" + std::to_string(i) + "]");
-    EarlyBirdRecord rec;
-    rec.step = h.require<int64_t>("step");
-    rec.dist_heads = h.require<double>("dist_heads");
-    rec.dist_ffn = h.require<double>("dist_ffn");
-    rec.window_max_heads = h.require<double>("window_max_heads");
-    rec.window_max_ffn = h.require<double>("window_max_ffn");
-    rec.drawn = h.require<bool>("drawn");
-    d.history_.push_back(rec);
-  }
-  const json& recent = r.raw("recent_masks");
-  if (!recent.is_array()) fail(r.where("recent_masks"), "expected a list");
+  for (const auto& h : r.list("history")) d.history_.push_back(train_detail::early_bird_record_from_json(h));
+  const auto recent = r.list("recent_masks");
   if (static_cast<int64_t>(recent.size()) > d.window_) fail(r.where("recent_masks"), "more masks than the window");
-  for (size_t i = 0; i < recent.size(); ++i) {
-    json_fields::JsonReader e(recent[i], source, "recent_masks[" + std::to_string(i) + "]");
+  for (const auto& e : recent) {
     d.recent_.push_back({e.require<int64_t>("step"), masks_from_json(e.raw("heads"), e.where("heads")),
                          masks_from_json(e.raw("ffn"), e.where("ffn"))});
   }

@@ -7,6 +7,7 @@
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/train/lamb.h"
+#include "earlybert/train/multi_tensor_adamw.h"
 #include "earlybert/train/training_args.h"
 #include "train/optim_state_key.h"
 
@@ -91,7 +92,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(
     no_decay.weight_decay(0.0);
     param_groups.emplace_back(groups.decay, std::make_unique<torch::optim::AdamWOptions>(decay));
     param_groups.emplace_back(groups.no_decay, std::make_unique<torch::optim::AdamWOptions>(no_decay));
-    return std::make_unique<torch::optim::AdamW>(std::move(param_groups), decay);
+    return std::make_unique<MultiTensorAdamW>(std::move(param_groups), decay);
   }
   if (args.optim == "lamb") {
     auto decay = LambOptions(args.learning_rate).betas(betas).eps(args.adam_epsilon).weight_decay(args.weight_decay);

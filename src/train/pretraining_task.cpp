@@ -1,13 +1,13 @@
 // MLM / MLM+NSP pre-training over prepared shards — see include/earlybert/train/pretraining_task.h.
 #include "earlybert/train/pretraining_task.h"
 
-#include "earlybert/base/log.h"
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "earlybert/base/error.h"
+#include "earlybert/base/log.h"
 #include "earlybert/data/pretraining_random.h"
 #include "train/model_eval.h"
 

@@ -1,7 +1,6 @@
 // SQuAD v1.1 / v2.0 question answering — see include/earlybert/train/squad_task.h.
 #include "earlybert/train/squad_task.h"
 
-#include "earlybert/base/log.h"
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -9,41 +8,18 @@
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
+#include "earlybert/base/log.h"
 #include "earlybert/data/squad_eval.h"
 #include "earlybert/train/task_tokenizer.h"
+#include "train/collate.h"
 #include "train/model_eval.h"
 
 namespace earlybert {
 
 Batch collate_squad(const std::vector<SquadFeature>& features, const std::vector<int64_t>& indices, int32_t pad_id,
                     bool with_positions) {
-  if (indices.empty()) fail("batch", "no features to collate");
-  size_t len = 0;
-  for (int64_t i : indices) {
-    if (i < 0 || static_cast<size_t>(i) >= features.size())
-      fail("batch", "feature index " + std::to_string(i) + " out of range (" + std::to_string(features.size()) + ")");
-    len = std::max(len, features[static_cast<size_t>(i)].input_ids.size());
-  }
+  Batch batch = train_detail::pad_features(features, indices, pad_id, "feature");
   const auto B = static_cast<int64_t>(indices.size());
-  const auto S = static_cast<int64_t>(len);
-  auto ids = torch::full({B, S}, static_cast<int64_t>(pad_id), torch::kLong);
-  auto types = torch::zeros({B, S}, torch::kLong);
-  auto mask = torch::zeros({B, S}, torch::kLong);
-  auto ids_a = ids.accessor<int64_t, 2>();
-  auto types_a = types.accessor<int64_t, 2>();
-  auto mask_a = mask.accessor<int64_t, 2>();
-  for (int64_t r = 0; r < B; ++r) {
-    const SquadFeature& f = features[static_cast<size_t>(indices[static_cast<size_t>(r)])];
-    for (size_t j = 0; j < f.input_ids.size(); ++j) {
-      ids_a[r][static_cast<int64_t>(j)] = f.input_ids[j];
-      types_a[r][static_cast<int64_t>(j)] = f.token_type_ids[j];
-      mask_a[r][static_cast<int64_t>(j)] = 1;
-    }
-  }
-  Batch batch;
-  batch.input_ids = ids;
-  batch.token_type_ids = types;
-  batch.attention_mask = mask;
   if (with_positions) {
     auto start = torch::empty({B}, torch::kLong);
     auto end = torch::empty({B}, torch::kLong);

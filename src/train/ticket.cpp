@@ -9,6 +9,7 @@
 #include "earlybert/base/files.h"
 #include "earlybert/train/draw_rule.h"
 #include "earlybert/train/training_args.h"
+#include "train/early_bird_json.h"
 
 namespace earlybert {
 namespace {
@@ -95,14 +96,7 @@ std::string Ticket::to_json() const {
   j["kept_neurons_per_layer"] = kept_neurons_per_layer();
   j["plan"] = plan.layers.empty() ? json(nullptr) : json::parse(plan.to_json());
   json hist = json::array();
-  for (const auto& r : distance_history) {
-    hist.push_back({{"step", r.step},
-                    {"dist_heads", r.dist_heads},
-                    {"dist_ffn", r.dist_ffn},
-                    {"window_max_heads", r.window_max_heads},
-                    {"window_max_ffn", r.window_max_ffn},
-                    {"drawn", r.drawn}});
-  }
+  for (const auto& r : distance_history) hist.push_back(train_detail::early_bird_record_to_json<json>(r));
   j["distance_history"] = hist;
   json snaps = json::array();
   for (const auto& s : coefficient_snapshots) {
@@ -141,19 +135,8 @@ Ticket Ticket::from_json(const std::string& text, const std::string& source) {
   if (r.has("plan")) t.plan = PruningPlan::from_json(r.raw("plan").dump(), r.where("plan"));
   if (t.draw_step >= 0 && t.plan.layers.empty()) fail(r.where("plan"), "a drawn ticket needs a plan");
   if (r.has("distance_history")) {
-    const auto& hist = r.raw("distance_history");
-    if (!hist.is_array()) fail(r.where("distance_history"), "expected a list");
-    for (size_t i = 0; i < hist.size(); ++i) {
-      JsonReader h(hist[i], source, "distance_history[" + std::to_string(i) + "]");
-      EarlyBirdRecord rec;
-      rec.step = h.require<int64_t>("step");
-      rec.dist_heads = h.require<double>("dist_heads");
-      rec.dist_ffn = h.require<double>("dist_ffn");
-      rec.window_max_heads = h.require<double>("window_max_heads");
-      rec.window_max_ffn = h.require<double>("window_max_ffn");
-      rec.drawn = h.require<bool>("drawn");
-      t.distance_history.push_back(rec);
-    }
+    for (const auto& h : r.list("distance_history"))
+      t.distance_history.push_back(train_detail::early_bird_record_from_json(h));
   }
   if (r.has("coefficient_snapshots")) {
     const auto& snaps = r.raw("coefficient_snapshots");
@@ -183,23 +166,13 @@ Ticket Ticket::load_drawn(const std::string& path) {
 }
 
 bool Ticket::operator==(const Ticket& o) const {
-  auto same_history = [](const std::vector<EarlyBirdRecord>& a, const std::vector<EarlyBirdRecord>& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].step != b[i].step || a[i].dist_heads != b[i].dist_heads || a[i].dist_ffn != b[i].dist_ffn ||
-          a[i].window_max_heads != b[i].window_max_heads || a[i].window_max_ffn != b[i].window_max_ffn ||
-          a[i].drawn != b[i].drawn)
-        return false;
-    }
-    return true;
-  };
   return draw_step == o.draw_step && mode == o.mode && reason == o.reason &&
          self_pruning_ratio == o.self_pruning_ratio && self_pruning_method == o.self_pruning_method &&
          inter_pruning_ratio == o.inter_pruning_ratio && inter_pruning_method == o.inter_pruning_method &&
          ticket_check_steps == o.ticket_check_steps && ticket_threshold == o.ticket_threshold &&
          ticket_window == o.ticket_window && max_search_steps == o.max_search_steps &&
          random_ticket_seed == o.random_ticket_seed && plan == o.plan &&
-         same_history(distance_history, o.distance_history) && coefficient_snapshots == o.coefficient_snapshots;
+         distance_history == o.distance_history && coefficient_snapshots == o.coefficient_snapshots;
 }
 
 TicketMasks current_masks(const SlimmingScores& scores, const TrainingArguments& args) {

@@ -468,26 +468,28 @@ TA resolve_training_arguments(const std::vector<std::string>& config_files,
 }
 
 std::string to_yaml(const TA& args) {
-  YAML::Emitter out;
-  out << YAML::Comment("earlybert resolved configuration (load it back with --config)");
-  out << YAML::BeginMap;
+  // One emitter per key: yaml-cpp writes a comment after the previous value on the same line, so the
+  // group headings are put between the keys here, each on a line of its own.
+  std::string text = "# earlybert resolved configuration (load it back with --config)\n";
   std::string group;
   for (const auto& f : fields()) {
     if (f.group != group) {
       group = f.group;
-      out << YAML::Comment("--- " + group + " ---");
+      text += "# --- " + group + " ---\n";
     }
-    out << YAML::Key << f.name << YAML::Value;
-    const std::string text = field_text(args, f);
+    YAML::Emitter out;
+    out << YAML::BeginMap << YAML::Key << f.name << YAML::Value;
+    const std::string value = field_text(args, f);
     if (f.member.index() == 3) {
-      out << YAML::DoubleQuoted << text;  // quoted: a string never turns into a number or a bool
+      out << YAML::DoubleQuoted << value;  // quoted: a string never turns into a number or a bool
     } else {
-      out << text;
+      out << value;
     }
+    out << YAML::EndMap;
+    if (!out.good()) fail("to_yaml", "YAML emitter error at key '" + f.name + "': " + out.GetLastError());
+    text += std::string(out.c_str()) + "\n";
   }
-  out << YAML::EndMap;
-  if (!out.good()) fail("to_yaml", "YAML emitter error: " + out.GetLastError());
-  return std::string(out.c_str()) + "\n";
+  return text;
 }
 
 int64_t update_steps_per_epoch(int64_t batches_per_epoch, int64_t gradient_accumulation_steps) {

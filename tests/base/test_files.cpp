@@ -12,7 +12,7 @@ using namespace earlybert;
 namespace {
 std::string scratch(const std::string& name) {
   auto dir = fs::temp_directory_path() / ("earlybert_test_files_" + name);
-  fs::remove_all(dir);
+  earlybert::remove_all(dir.string());
   fs::create_directories(dir);
   return dir.string();
 }

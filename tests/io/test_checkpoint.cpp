@@ -14,6 +14,7 @@
 #include "earlybert/base/files.h"
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/io/safetensors.h"
+#include "scratch_dir.h"
 #include "earlybert/model/any_bert_model.h"
 #include "earlybert/model/slimming.h"
 #include "earlybert/prune/apply_plan.h"
@@ -24,12 +25,7 @@ using namespace earlybert;
 
 namespace {
 
-std::string scratch(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("earlybert_test_checkpoint_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string scratch(const std::string& name) { return test::scratch_dir("test_checkpoint_" + name); }
 
 void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
   try {

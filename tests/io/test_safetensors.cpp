@@ -13,18 +13,14 @@
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/io/safetensors.h"
+#include "scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace earlybert;
 
 namespace {
 
-std::string scratch(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("earlybert_test_safetensors_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string scratch(const std::string& name) { return test::scratch_dir("test_safetensors_" + name); }
 
 void write_raw(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "earlybert/base/files.h"
+
 namespace earlybert::test {
 
 inline std::string env_or_empty(const char* name) {
@@ -40,12 +42,11 @@ class ScratchDir {
   explicit ScratchDir(const std::string& name)
       : path_((std::filesystem::temp_directory_path() / ("earlybert_tok_" + name + "_" + std::to_string(::getpid())))
                   .string()) {
-    std::filesystem::remove_all(path_);
+    earlybert::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
   ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    earlybert::remove_all(path_);
   }
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;

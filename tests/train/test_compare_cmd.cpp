@@ -42,7 +42,7 @@ class CompareCmd : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (!root_.empty()) fs::remove_all(root_);
+    if (!root_.empty()) earlybert::remove_all(root_);
   }
 
   void SetUp() override {
@@ -144,7 +144,7 @@ TEST_F(CompareCmd, MissingFilesAreErrorsNamingThePath) {
 
   for (const char* file : {"eval_results.json", "trainer_state.json", "metrics.jsonl", "ticket.json"}) {
     const std::string copy = root_ + "/partial-" + file;
-    fs::remove_all(copy);
+    earlybert::remove_all(copy);
     fs::copy(root_ + "/earlybert", copy, fs::copy_options::recursive);
     fs::remove(copy + "/" + file);
     const CliRun r = compare(root_ + "/dense " + copy);
@@ -154,7 +154,7 @@ TEST_F(CompareCmd, MissingFilesAreErrorsNamingThePath) {
   }
   // A malformed file names the file and the key.
   const std::string bad = root_ + "/bad-eval";
-  fs::remove_all(bad);
+  earlybert::remove_all(bad);
   fs::copy(root_ + "/dense", bad, fs::copy_options::recursive);
   write_file_atomic(bad + "/eval_results.json", "{\"eval_accuracy\": 0.5, \"train_runtime\": \"fast\"}");
   const CliRun r = compare(bad);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include "earlybert/base/files.h"
 #include "train_test_util.h"
@@ -265,6 +266,14 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
     EXPECT_EQ(get_training_argument(b, info.name), get_training_argument(a, info.name)) << info.name;
   EXPECT_EQ(b.learning_rate, a.learning_rate);  // bit-exact double
   EXPECT_EQ(to_yaml(b), yaml);
+  // Group headings stand on lines of their own, not after the previous value.
+  std::istringstream lines(yaml);
+  int headings = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# --- ", 0) == 0) ++headings;
+    EXPECT_EQ(line.find(" # "), std::string::npos) << line;
+  }
+  EXPECT_GE(headings, 3);
 }
 
 TEST(TrainingArgs, TrainingBudgetArithmetic) {

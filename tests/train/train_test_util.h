@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "earlybert/base/error.h"
+#include "earlybert/base/files.h"
+#include "scratch_dir.h"
 
 namespace earlybert::test {
 
@@ -24,15 +26,6 @@ inline std::string train_fixture(const std::string& name) { return fixtures_dir(
 /// The repository's configs/ directory (next to tests/).
 inline std::string configs_dir() {
   return (std::filesystem::path(fixtures_dir()).parent_path().parent_path() / "configs").string();
-}
-
-/// A fresh, empty directory under the system temp dir, unique per process and name.
-inline std::string scratch_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("earlybert_train_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
 }
 
 /// Runs `f`, expects an earlybert::Error whose single-line message contains every one of `parts`.

@@ -4,7 +4,7 @@
 // malloc serves blocks above its mmap threshold (at most 32 MiB, so every FFN activation of
 // BERT-small and up) with a fresh mmap and returns them with munmap: each step then page-faults
 // every page of those tensors in again, and the kernel zeroes them. Measured on a 2-core machine this
-// was ~10% of a BERT-small training step's CPU time (docs/PERFORMANCE.md). keep_freed_memory() makes
+// was ~10% of a BERT-small training step's CPU time (docs/PERFORMANCE.md has the measurement). keep_freed_memory() makes
 // malloc take large blocks from its heap too and never give freed memory back to the system, so the
 // pages of one step are reused by the next. The process keeps its peak footprint, which is what a
 // training process needs anyway.

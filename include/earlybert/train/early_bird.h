@@ -36,6 +36,11 @@ struct EarlyBirdRecord {
   double window_max_heads = -1;  ///< max distance to the previous `window` masks; -1 until there are `window`
   double window_max_ffn = -1;
   bool drawn = false;            ///< the rule held at this observation
+
+  bool operator==(const EarlyBirdRecord& o) const {
+    return step == o.step && dist_heads == o.dist_heads && dist_ffn == o.dist_ffn &&
+           window_max_heads == o.window_max_heads && window_max_ffn == o.window_max_ffn && drawn == o.drawn;
+  }
 };
 
 class EarlyBirdDetector {

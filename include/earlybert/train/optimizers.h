@@ -34,7 +34,7 @@ struct WeightDecayGroups {
 };
 WeightDecayGroups split_weight_decay_groups(const torch::OrderedDict<std::string, torch::Tensor>& named_parameters);
 
-/// AdamW (torch::optim::AdamW) or LAMB (earlybert::Lamb) per args.optim, with learning_rate,
+/// AdamW (MultiTensorAdamW, a torch::optim::AdamW) or LAMB (earlybert::Lamb) per args.optim, with learning_rate,
 /// adam_beta1/2, adam_epsilon and weight_decay from `args`.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(
     const torch::OrderedDict<std::string, torch::Tensor>& named_parameters, const TrainingArguments& args);
