@@ -64,6 +64,7 @@ struct BenchOptions {
   double prune_heads = 0.0;
   double prune_ffn = 0.0;
   bool compare_pruned = false;
+  bool no_slimming = false;
   int threads = 0;
   std::string device = "cpu";
   bool gemm = false;
@@ -171,6 +172,7 @@ Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, co
   torch::manual_seed(static_cast<uint64_t>(o.seed));
   BertConfig config = BertConfig::preset(o.model);
   config.num_labels = 2;
+  config.slimming = !o.no_slimming;
   auto model = AnyBertModel::create(head == "cls" ? ModelKind::SequenceClassification : ModelKind::MaskedLM, config);
   if (pruned) prune_randomly(model, o.prune_heads, o.prune_ffn, o.seed + 1);
   auto module = model.module();
@@ -219,6 +221,7 @@ Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, co
   j["model"] = o.model;
   j["head"] = head;
   j["pruned"] = pruned;
+  j["slimming"] = !o.no_slimming;
   j["prune_heads"] = pruned ? o.prune_heads : 0.0;
   j["prune_ffn"] = pruned ? o.prune_ffn : 0.0;
   j["kept_heads"] = kept_heads;
@@ -364,6 +367,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--prune-ffn", opts->prune_ffn, "Fraction of FFN neurons pruned per layer (random ticket)")->capture_default_str();
   cmd->add_flag("--compare-pruned", opts->compare_pruned,
                 "Run the dense model and the pruned one (ratios default to 1/3 heads, 0.4 FFN)");
+  cmd->add_flag("--no-slimming", opts->no_slimming,
+                "Models without slimming coefficients (a dense baseline run's model; by default the dense model "
+                "is the search phase's, with coefficients, and the pruned one keeps the surviving ones)");
   cmd->add_option("--threads", opts->threads, "Intra-op threads (0 = all usable cores)")->capture_default_str();
   cmd->add_option("--device", opts->device, "cpu or cuda")->capture_default_str();
   cmd->add_flag("--gemm", opts->gemm, "Measure fp32 GEMM GFLOP/s at BERT shapes (for MFU)");

@@ -4,6 +4,9 @@
 #   2. dense bert-small cls (earlybert)            vs  PyTorch eager from Python     (>= 1.1x)
 #   3. bert-small mlm (earlybert)                  vs  PyTorch eager from Python     (>= 2x)
 #   4. dense bert-base cls achieved GFLOP/s        vs  measured fp32 GEMM GFLOP/s   (>= 70%)
+# "Dense" is the model of a dense baseline run (ticket_mode none: no slimming coefficients, like the
+# Python model); "pruned" is the efficient phase's model (pruned, the surviving coefficients kept).
+# The search phase's step (dense + coefficients) is measured too, for the record.
 # Each repetition runs every configuration once, the C++ bench and the Python baseline back to back
 # with the same environment, so that the ratios of one repetition share the machine's load; the
 # summary gives each ratio per repetition and their median and best.
@@ -35,15 +38,17 @@ echo "# results: $out"
 : > "$out"
 for rep in $(seq 1 "$reps"); do
   echo "# repetition $rep/$reps, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$cli" bench --model bert-small --head cls --no-slimming "${common[@]}" --steps "$steps" --warmup "$warmup" \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
   "$cli" bench --model bert-small --head cls --compare-pruned "${common[@]}" --steps "$steps" --warmup "$warmup" \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
   "$python" scripts/bench/pytorch_baseline.py --model bert-small --head cls "${common[@]}" --steps "$steps" --warmup "$warmup" \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
-  "$cli" bench --model bert-small --head mlm "${common[@]}" --steps "$steps" --warmup "$warmup" \
+  "$cli" bench --model bert-small --head mlm --no-slimming "${common[@]}" --steps "$steps" --warmup "$warmup" \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
   "$python" scripts/bench/pytorch_baseline.py --model bert-small --head mlm "${common[@]}" --steps "$steps" --warmup "$warmup" \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
-  "$cli" bench --gemm --model bert-base --head cls "${common[@]}" --steps "$base_steps" --warmup 1 \
+  "$cli" bench --gemm --model bert-base --head cls --no-slimming "${common[@]}" --steps "$base_steps" --warmup 1 \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
 done
 
@@ -58,24 +63,47 @@ def pick(rep, **kw):
 targets = [
     ("1 pruned/dense bert-small cls tokens/s", 1.5,
      lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=True)["tokens_per_s"]
-             / pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False)["tokens_per_s"]),
+             / pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False, slimming=False)["tokens_per_s"]),
     ("2 earlybert/pytorch bert-small cls tokens/s", 1.1,
-     lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False)["tokens_per_s"]
+     lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False, slimming=False)["tokens_per_s"]
              / pick(k, impl="pytorch-eager", model="bert-small", head="cls")["tokens_per_s"]),
     ("3 earlybert/pytorch bert-small mlm tokens/s", 2.0,
-     lambda k: pick(k, impl="earlybert", model="bert-small", head="mlm", pruned=False)["tokens_per_s"]
+     lambda k: pick(k, impl="earlybert", model="bert-small", head="mlm", pruned=False, slimming=False)["tokens_per_s"]
              / pick(k, impl="pytorch-eager", model="bert-small", head="mlm")["tokens_per_s"]),
     ("4 bert-base cls achieved/GEMM GFLOP/s", 0.7,
      lambda k: pick(k, impl="earlybert", model="bert-base", head="cls")["achieved_gflops"]
              / pick(k, gemm=True)["gflops_by_hidden"]["768"]),
 ]
+info = [
+    ("search/dense bert-small cls tokens/s (coefficients' cost)", None,
+     lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False, slimming=True)["tokens_per_s"]
+             / pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False, slimming=False)["tokens_per_s"]),
+]
 reps = sorted({r["rep"] for r in rows})
+print()
+print("| configuration | ms/step (median over reps) | tokens/s | forward ms | backward ms | optimizer ms | achieved GFLOP/s |")
+print("|---|---|---|---|---|---|---|")
+configs = {}
+for r in rows:
+    if r.get("gemm"):
+        continue
+    key = (r["impl"], r["model"], r["head"], r.get("pruned", False), r.get("slimming", False))
+    configs.setdefault(key, []).append(r)
+for (impl, model, head, pruned, slimming), rs in configs.items():
+    med = lambda f: statistics.median(x[f] for x in rs)
+    name = f"{impl} {model} {head}" + (" pruned" if pruned else " dense") + (" +coefficients" if slimming else "")
+    print(f"| {name} | {med('ms_per_step'):.0f} | {med('tokens_per_s'):.0f} | {med('forward_ms'):.0f} | "
+          f"{med('backward_ms'):.0f} | {med('optimizer_ms'):.0f} | {med('achieved_gflops'):.1f} |")
+gemms = [r["gflops_by_hidden"] for r in rows if r.get("gemm")]
+print("| fp32 GEMM (earlybert bench --gemm), GFLOP/s by hidden size | " +
+      ", ".join(f"{h}: {statistics.median(g[h] for g in gemms):.1f}" for h in gemms[0]) + " |||||||")
 print()
 print(f"| target | goal | {' | '.join(f'rep {k}' for k in reps)} | median | best | met (median) |")
 print("|---|---|" + "---|" * len(reps) + "---|---|---|")
-for name, goal, ratio in targets:
+for name, goal, ratio in targets + info:
     vals = [ratio(k) for k in reps]
     med = statistics.median(vals)
-    print(f"| {name} | >= {goal:g} | {' | '.join(f'{v:.3f}' for v in vals)} | {med:.3f} | {max(vals):.3f} | "
-          f"{'yes' if med >= goal else 'no'} |")
+    verdict = "-" if goal is None else ("yes" if med >= goal else "no")
+    print(f"| {name} | {'-' if goal is None else f'>= {goal:g}'} | {' | '.join(f'{v:.3f}' for v in vals)} | "
+          f"{med:.3f} | {max(vals):.3f} | {verdict} |")
 EOF
