@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main command: EarlyBERT end to end on the embedded WordNet data, no download.
 #
-#   bash scripts/demo.sh     (after scripts/setup.sh has built ./build; 11-14 minutes on 2 cores, docs/DEMO.md)
+#   bash scripts/demo.sh     (after scripts/setup.sh has built ./build; about 9 minutes on 2 idle cores, docs/DEMO.md)
 #
 # 1. tokenizer: BERT's uncased WordPiece vocabulary from ../shared/data/vocab/ when it is there; else a
 #    SentencePiece vocabulary trained on the WordNet glosses (`earlybert tokenizer train`);
@@ -27,7 +27,7 @@ out="${EARLYBERT_DEMO_DIR:-runs/demo}"
 vocab="../shared/data/vocab/bert-base-uncased-vocab.txt"
 
 if [ ! -x "$eb" ]; then
-  echo "demo: $eb not found; build first: sudo bash scripts/setup.sh" >&2
+  echo "demo: $eb not found; build first: bash scripts/setup.sh" >&2
   exit 1
 fi
 if [ ! -f /usr/share/wordnet/data.noun ] && [ -z "${EARLYBERT_WORDNET_DIR:-}" ]; then

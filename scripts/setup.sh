@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine for earlybert and builds it (Release) into ./build.
 #
-#   sudo bash scripts/setup.sh            # or as root; idempotent, safe to re-run
+#   bash scripts/setup.sh                 # idempotent, safe to re-run; apt-get runs through sudo unless root
 #
 # 1. installs every system dependency with apt-get (skipped when all are already installed);
 # 2. points the system BLAS at OpenBLAS (OpenMP build): Debian's default alternative is the reference

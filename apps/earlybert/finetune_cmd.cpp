@@ -28,7 +28,8 @@ void add_finetune_command(CLI::App& app) {
   add_training_options(cmd, *opts,
                        "earlybert finetune --task mrpc --data_dir glue/MRPC --model_name_or_path BERT_DIR "
                        "--config configs/finetune/mrpc.yaml");
-  cmd->add_flag("--do_predict,--do-predict", *do_predict, "after training, write the test split's prediction files (SQuAD: the dev set's)");
+  cmd->add_flag("--do_predict,--do-predict", *do_predict,
+                "after training, write the test split's prediction files (SQuAD: the dev set's)");
   cmd->callback([cmd, opts, do_predict] {
     const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
     if (handle_info_flags(*opts, args)) return;

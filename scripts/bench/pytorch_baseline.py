@@ -108,7 +108,7 @@ def forward_matmul_flops(layers, h, heads, head, batch, seq_len):
     return flops
 
 
-def run(model_name, head, seq_len, batch, steps, warmup, device="cpu"):
+def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=False):
     layers, h, heads = PRESETS[model_name]
     torch.manual_seed(0)
     model = Bert(layers, h, heads, head).train().to(device)
@@ -130,6 +130,18 @@ def run(model_name, head, seq_len, batch, steps, warmup, device="cpu"):
         labels = labels.view(batch, seq_len)
     ids, types, attn, labels = (t.to(device) for t in (ids, types, attn, labels))
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    if profile:  # where the time of a step goes, per ATen operator (after one untimed step)
+        from torch.profiler import ProfilerActivity, profile as torch_profile
+        opt.zero_grad(set_to_none=True)
+        model(ids, types, attn, labels).backward()
+        opt.step()
+        with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(steps):
+                opt.zero_grad(set_to_none=True)
+                model(ids, types, attn, labels).backward()
+                opt.step()
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
+        return
     times, fwd, bwd, upd = [], [], [], []
     for i in range(warmup + steps):
         sync()
@@ -176,10 +188,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--profile", action="store_true", help="print torch.profiler's per-operator table instead")
     a = ap.parse_args()
     torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
     for head in (a.head if isinstance(a.head, list) else [a.head]):
-        run(a.model, head, a.seq_len, a.batch_size, a.steps, a.warmup, a.device)
+        run(a.model, head, a.seq_len, a.batch_size, a.steps, a.warmup, a.device, a.profile)
 
 
 if __name__ == "__main__":

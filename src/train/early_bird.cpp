@@ -83,7 +83,9 @@ std::string EarlyBirdDetector::to_json() const {
   for (const auto& r : history_) hist.push_back(train_detail::early_bird_record_to_json<json>(r));
   j["history"] = hist;
   json recent = json::array();
-  for (const auto& e : recent_) recent.push_back({{"step", e.step}, {"heads", masks_json(e.heads)}, {"ffn", masks_json(e.ffn)}});
+  for (const auto& e : recent_) {
+    recent.push_back({{"step", e.step}, {"heads", masks_json(e.heads)}, {"ffn", masks_json(e.ffn)}});
+  }
   j["recent_masks"] = recent;
   return j.dump();
 }

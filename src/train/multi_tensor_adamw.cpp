@@ -62,7 +62,9 @@ torch::Tensor MultiTensorAdamW::step(LossClosure closure) {
       decayed.push_back(p);
     }
     // Decoupled weight decay first, as torch::optim::AdamW does.
-    if (options.weight_decay() != 0.0 && !decayed.empty()) at::_foreach_mul_(decayed, 1.0 - lr * options.weight_decay());
+    if (options.weight_decay() != 0.0 && !decayed.empty()) {
+      at::_foreach_mul_(decayed, 1.0 - lr * options.weight_decay());
+    }
     for (auto& [step, b] : buckets) {
       const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
       const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(step));

@@ -69,7 +69,7 @@ PretrainingTask::PretrainingTask(const TrainingArguments& args, std::shared_ptr<
   if (tokenizer_) train_data_.check_vocabulary(*tokenizer_);
   if (train_data_.header().max_seq_length != static_cast<uint32_t>(args.max_seq_length))
     logging::warn("max_seq_length {} differs from the shards' {}; the shards' length is used", args.max_seq_length,
-                 train_data_.header().max_seq_length);
+                  train_data_.header().max_seq_length);
   masking_ = train_data_.default_masking();
   masking_.masked_lm_prob = args.mlm_probability;
   masking_.whole_word_mask = args.whole_word_mask || masking_.whole_word_mask;
@@ -95,7 +95,7 @@ PretrainingTask::PretrainingTask(const TrainingArguments& args, std::shared_ptr<
   if (args.task == "pretraining" && !train_data_.has_nsp())
     logging::warn("{}: the shards have no next-sentence pairs; task 'pretraining' trains MLM only", args.data_dir);
   logging::info("{}: {} training records, {} evaluation records{}", args.task, train_count_, eval_count_,
-               args.validation_file.empty() ? " (held out of data_dir)" : "");
+                args.validation_file.empty() ? " (held out of data_dir)" : "");
 }
 
 ModelKind PretrainingTask::model_kind() const {

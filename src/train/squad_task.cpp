@@ -105,7 +105,7 @@ SquadTask::Split_ SquadTask::load_split(const std::string& split, bool training)
   SquadFeatures f = build_squad_features(s.data.examples, *tokenizer_, feature_options(training));
   if (f.skipped_examples > 0)
     logging::warn("{}: skipped {} training question(s) whose answer does not match the context (first: {})", path,
-                 f.skipped_examples, f.skipped_ids.front());
+                  f.skipped_examples, f.skipped_ids.front());
   s.features = std::move(f.features);
   if (training) {
     // A batch needs ids and targets only; the byte offsets are for decoding (about 2/3 of the memory).
@@ -117,8 +117,8 @@ SquadTask::Split_ SquadTask::load_split(const std::string& split, bool training)
     if (s.features.empty()) fail(path, "no training features (every question was skipped)");
   }
   logging::info("{}: {} {} questions -> {} features (max_seq_length {}, doc_stride {}, max_query_length {})",
-               args_.task, s.data.examples.size(), split, s.features.size(), args_.max_seq_length, args_.doc_stride,
-               args_.max_query_length);
+                args_.task, s.data.examples.size(), split, s.features.size(), args_.max_seq_length, args_.doc_stride,
+                args_.max_query_length);
   return s;
 }
 

@@ -226,8 +226,8 @@ struct Trainer::Impl {
     config.slimming = slimming;
     config.validate("config_name '" + args.config_name + "'");
     logging::info("new model {} ({}): {} layers, hidden {}, {} heads, FFN {}", architecture_name(kind),
-                 args.config_name, config.num_hidden_layers, config.hidden_size, config.num_attention_heads,
-                 config.intermediate_size);
+                  args.config_name, config.num_hidden_layers, config.hidden_size, config.num_attention_heads,
+                  config.intermediate_size);
     return AnyBertModel::create(kind, config);
   }
 
@@ -343,7 +343,7 @@ struct Trainer::Impl {
       validate_plan(given.plan, model->config(), args.ticket);
       const PruneReport report = apply_plan(*model, given.plan);
       logging::info("ticket {} (drawn at step {} by {}) applied: parameters {} -> {}", args.ticket, given.draw_step,
-                   given.reason, report.params_before, report.params_after);
+                    given.reason, report.params_before, report.params_after);
     }
     ticket = given;
     out.write_file(kTicketFile, given.to_json());
@@ -444,13 +444,13 @@ struct Trainer::Impl {
     const auto& hist = detector.history();
     const bool observed_now = !hist.empty() && hist.back().step == step;
     const std::string distances =
-        observed_now ? logging::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}", hist.back().dist_heads,
-                                   hist.back().dist_ffn)
+        observed_now ? logging::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}",
+                                       hist.back().dist_heads, hist.back().dist_ffn)
                      : std::string("no mask check at this step");
     const std::string window =
         observed_now && hist.back().window_max_heads >= 0
             ? logging::format(" (max over the last {}: heads {:.4f}, FFN {:.4f}; threshold {})", detector.window(),
-                          hist.back().window_max_heads, hist.back().window_max_ffn, detector.threshold())
+                              hist.back().window_max_heads, hist.back().window_max_ffn, detector.threshold())
             : std::string();
     const std::string because = why == DrawReason::EarlyBird   ? "the early-bird rule"
                                 : why == DrawReason::SearchBound ? "bound: max_search_steps reached before the masks "
@@ -471,7 +471,7 @@ struct Trainer::Impl {
       neurons_total += l.intermediate_size;
     }
     logging::info("pruned: {}/{} heads and {}/{} FFN neurons kept; BERT body parameters {} -> {}", plan.kept_heads(),
-                 heads_total, plan.kept_neurons(), neurons_total, report.params_before, report.params_after);
+                  heads_total, plan.kept_neurons(), neurons_total, report.params_before, report.params_after);
     make_fresh_optimizer();  // new shapes: fresh optimizer state
     phase = "efficient";
     draw_step = step;
@@ -644,8 +644,9 @@ struct Trainer::Impl {
     tensorboard->flush();
     clear_bar();
     logging::info("step {}/{} | epoch {:.2f} | {} | loss {:.4f}{} | lr {:.3e} | grad {:.3f} | {:.0f} tok/s | ETA {}",
-                 step, total, m.epoch, rec.phase, *m.loss, m.l1 ? logging::format(" | l1 {:.4f}", *m.l1) : std::string(),
-                 *m.lr, *m.grad_norm, *m.tokens_per_s, format_duration(eta));
+                  step, total, m.epoch, rec.phase, *m.loss,
+                  m.l1 ? logging::format(" | l1 {:.4f}", *m.l1) : std::string(), *m.lr, *m.grad_norm,
+                  *m.tokens_per_s, format_duration(eta));
     window = Window{};
   }
 
@@ -661,10 +662,10 @@ struct Trainer::Impl {
     const int64_t resumed_at = last_saved_step == step ? step : -1;  // nothing to redo at this step
     model->module()->train();
     logging::info("training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), "
-                 "phase {}{}",
-                 task->name(), n_train, updates_per_epoch, total, args.per_device_train_batch_size,
-                 args.gradient_accumulation_steps, phase,
-                 searching ? logging::format(", ticket_mode {}, search bound {}", args.ticket_mode,
+                  "phase {}{}",
+                  task->name(), n_train, updates_per_epoch, total, args.per_device_train_batch_size,
+                  args.gradient_accumulation_steps, phase,
+                  searching ? logging::format(", ticket_mode {}, search bound {}", args.ticket_mode,
                                          rule.max_search_steps > 0 ? std::to_string(rule.max_search_steps) + " updates"
                                                                    : std::string("none"))
                            : std::string());
@@ -682,7 +683,7 @@ struct Trainer::Impl {
         result.stopped = true;
         result.stop_signal = stop_signal_number();
         logging::warn("stop requested{} at step {}: saving a checkpoint",
-                     result.stop_signal ? logging::format(" (signal {})", result.stop_signal) : std::string(), step);
+                      result.stop_signal ? logging::format(" (signal {})", result.stop_signal) : std::string(), step);
         if (last_saved_step != step) save_checkpoint();
         break;
       }
@@ -748,7 +749,7 @@ struct Trainer::Impl {
   void finish(TrainResult& result) {
     if (searching && draw_step < 0)
       logging::warn("training ended at step {} before the ticket was drawn (search bound {}); the model is not pruned",
-                   step, rule.max_search_steps);
+                    step, rule.max_search_steps);
     const Clock::time_point t0 = Clock::now();
     result.eval_metrics = run_eval();
     const double eval_runtime = seconds_since(t0);
@@ -780,8 +781,8 @@ struct Trainer::Impl {
     tr["params_final"] = count_parameters(*model);
     out.write_file("train_results.json", tr.dump(2) + "\n");
     logging::info("done: {} updates in {} (search {}, efficient {}, dense {}, eval {}); model written to {}", step,
-                 format_duration(t.total), format_duration(t.search), format_duration(t.efficient),
-                 format_duration(t.dense), format_duration(t.eval), args.output_dir);
+                  format_duration(t.total), format_duration(t.search), format_duration(t.efficient),
+                  format_duration(t.dense), format_duration(t.eval), args.output_dir);
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -799,7 +800,7 @@ struct Trainer::Impl {
     PretrainedModel pm = load_pretrained_model(args.model_name_or_path, task->model_kind(), policy,
                                                [&](BertConfig& c) { task->configure_model(c); });
     logging::info("model {} from {}: {}", architecture_name(task->model_kind()), args.model_name_or_path,
-                 pm.report.summary());
+                  pm.report.summary());
     model = std::move(pm.model);
     model->module()->to(device);
   }

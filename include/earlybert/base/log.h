@@ -29,7 +29,8 @@ class Arg {
  public:
   using Value = std::variant<long long, unsigned long long, double, bool, std::string>;
 
-  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>,
+                                      int> = 0>
   Arg(T v) {  // NOLINT(google-explicit-constructor): arguments convert implicitly, as in fmt
     if constexpr (std::is_signed_v<T>) {
       value_ = static_cast<long long>(v);
@@ -40,7 +41,8 @@ class Arg {
   template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
   Arg(T v) : value_(static_cast<double>(v)) {}  // NOLINT(google-explicit-constructor)
   Arg(bool v) : value_(v) {}                                   // NOLINT(google-explicit-constructor)
-  Arg(const char* v) : value_(std::string(v)) {}               // NOLINT(google-explicit-constructor)
+  Arg(char v) : value_(std::string(1, v)) {}                   // NOLINT(google-explicit-constructor)
+  Arg(const char* v) : value_(std::string(v ? v : "(null)")) {}  // NOLINT(google-explicit-constructor)
   Arg(std::string_view v) : value_(std::string(v)) {}          // NOLINT(google-explicit-constructor)
   Arg(const std::string& v) : value_(v) {}                     // NOLINT(google-explicit-constructor)
   Arg(const std::filesystem::path& v) : value_(v.string()) {}  // NOLINT(google-explicit-constructor)
