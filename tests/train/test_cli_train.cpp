@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "earlybert/base/files.h"
 #include "earlybert/train/checkpoint_dirs.h"
 #include "earlybert/train/trainer_state.h"
@@ -160,6 +162,29 @@ TEST_F(CliTrain, FinetuneThenEvalAndPredict) {
   EXPECT_TRUE(path_exists(dir_ + "/pr/dev/SST-2.tsv"));
   const CliResult score = run({"score", "--task", "sst2", "--data_dir", e2e_fixture(), "--predictions",
                                dir_ + "/pr/dev/SST-2.tsv"});
+  ASSERT_EQ(score.status, 0) << score.err;
+}
+
+TEST_F(CliTrain, SquadDoPredictWritesDevPredictionsAndTracksF1) {
+  // SQuAD's test sets are hidden: --do_predict writes the dev predictions; the best checkpoint is
+  // picked by F1 (SQuAD's evaluation has no loss).
+  const std::string out = dir_ + "/squad";
+  const std::string fixture = test::train_fixture("squad");
+  const CliResult r = run({"finetune", "--task", "squad", "--data_dir", fixture, "--tokenizer_name",
+                           fixture + "/vocab.txt", "--config_name", e2e_fixture("tiny-model.yaml"), "--output_dir", out,
+                           "--device", "cpu", "--threads", "1", "--max_seq_length", "32", "--doc_stride", "8",
+                           "--max_query_length", "8", "--max_steps", "3", "--ticket_mode", "none", "--do_predict"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("predictions.json"), std::string::npos) << r.out;
+  EXPECT_TRUE(path_exists(out + "/predictions.json"));
+  EXPECT_TRUE(path_exists(out + "/nbest_predictions.json"));
+  const TrainerState st = TrainerState::load(out + "/trainer_state.json");
+  ASSERT_TRUE(st.best_metric.has_value());
+  const auto results = nlohmann::json::parse(read_file(out + "/eval_results.json"));
+  ASSERT_TRUE(results.contains("eval_f1")) << results.dump();
+  EXPECT_DOUBLE_EQ(*st.best_metric, results["eval_f1"].get<double>());
+  const CliResult score = run({"score", "--task", "squad", "--data_file", fixture + "/dev-v1.1.json", "--predictions",
+                               out + "/predictions.json"});
   ASSERT_EQ(score.status, 0) << score.err;
 }
 
