@@ -26,6 +26,7 @@
 // Supported dtypes: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL.
 #pragma once
 
+#include <c10/util/Exception.h>  // before ordered_dict.h, which uses TORCH_CHECK without including it (1.13)
 #include <torch/ordered_dict.h>
 #include <torch/types.h>
 
