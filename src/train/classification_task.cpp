@@ -10,6 +10,7 @@
 #include "earlybert/base/files.h"
 #include "earlybert/base/log.h"
 #include "earlybert/data/glue_submission.h"
+#include "earlybert/train/task_tokenizer.h"
 #include "train/collate.h"
 #include "train/model_eval.h"
 
@@ -89,16 +90,7 @@ const std::vector<ClassificationFeature>& ClassificationTask::train_features() c
 }
 
 void ClassificationTask::configure_model(BertConfig& config) const {
-  const auto vocab = static_cast<int64_t>(tokenizer_->vocab_size());
-  if (args_.model_name_or_path.empty()) {
-    config.vocab_size = vocab;  // a new model is sized to its tokenizer
-  } else if (config.vocab_size < vocab) {
-    fail("model_name_or_path", "the model's vocab_size (" + std::to_string(config.vocab_size) +
-                                   ") is smaller than the tokenizer's vocabulary (" + std::to_string(vocab) + ")");
-  }
-  if (args_.max_seq_length > config.max_position_embeddings)
-    fail("max_seq_length", std::to_string(args_.max_seq_length) + " exceeds the model's max_position_embeddings (" +
-                               std::to_string(config.max_position_embeddings) + ")");
+  fit_model_to_tokenizer(config, *tokenizer_, args_);
   config.num_labels = static_cast<int64_t>(spec_->num_labels());
   config.id2label = spec_->is_regression ? std::vector<std::string>{} : spec_->label_names;
   config.problem_type = spec_->is_regression ? "regression" : "single_label_classification";

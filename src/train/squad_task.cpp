@@ -143,16 +143,7 @@ const std::vector<SquadFeature>& SquadTask::dev_features() const {
 }
 
 void SquadTask::configure_model(BertConfig& config) const {
-  const auto vocab = static_cast<int64_t>(tokenizer_->vocab_size());
-  if (args_.model_name_or_path.empty()) {
-    config.vocab_size = vocab;  // a new model is sized to its tokenizer
-  } else if (config.vocab_size < vocab) {
-    fail("model_name_or_path", "the model's vocab_size (" + std::to_string(config.vocab_size) +
-                                   ") is smaller than the tokenizer's vocabulary (" + std::to_string(vocab) + ")");
-  }
-  if (args_.max_seq_length > config.max_position_embeddings)
-    fail("max_seq_length", std::to_string(args_.max_seq_length) + " exceeds the model's max_position_embeddings (" +
-                               std::to_string(config.max_position_embeddings) + ")");
+  fit_model_to_tokenizer(config, *tokenizer_, args_);
   // Hugging Face's BertForQuestionAnswering: qa_outputs has num_labels (2) outputs, start and end.
   config.num_labels = 2;
   config.id2label.clear();

@@ -78,4 +78,17 @@ void save_tokenizer_files(const std::string& tokenizer_file, bool do_lower_case,
   write_file_atomic(join_path(dir, "tokenizer_config.json"), cfg.dump(2) + "\n");
 }
 
+void fit_model_to_tokenizer(BertConfig& config, const Tokenizer& tokenizer, const TrainingArguments& args) {
+  const auto vocab = static_cast<int64_t>(tokenizer.vocab_size());
+  if (args.model_name_or_path.empty()) {
+    config.vocab_size = vocab;  // a new model is sized to its tokenizer
+  } else if (config.vocab_size < vocab) {
+    fail("model_name_or_path", "the model's vocab_size (" + std::to_string(config.vocab_size) +
+                                   ") is smaller than the tokenizer's vocabulary (" + std::to_string(vocab) + ")");
+  }
+  if (args.max_seq_length > config.max_position_embeddings)
+    fail("max_seq_length", std::to_string(args.max_seq_length) + " exceeds the model's max_position_embeddings (" +
+                               std::to_string(config.max_position_embeddings) + ")");
+}
+
 }  // namespace earlybert

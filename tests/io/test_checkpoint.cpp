@@ -14,6 +14,7 @@
 #include "earlybert/base/files.h"
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/io/safetensors.h"
+#include "expect_error.h"
 #include "scratch_dir.h"
 #include "earlybert/model/any_bert_model.h"
 #include "earlybert/model/slimming.h"
@@ -27,17 +28,7 @@ namespace {
 
 std::string scratch(const std::string& name) { return test::scratch_dir("test_checkpoint_" + name); }
 
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an earlybert::Error";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "not one line: " << msg;
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
+using test::expect_error;
 
 BertConfig tiny_config() {
   BertConfig c;

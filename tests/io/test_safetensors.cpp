@@ -13,6 +13,7 @@
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/io/safetensors.h"
+#include "expect_error.h"
 #include "scratch_dir.h"
 
 namespace fs = std::filesystem;
@@ -39,18 +40,7 @@ std::string file_bytes(const std::string& header, const std::string& data) {
   return le64(header.size()) + header + data;
 }
 
-/// Calls `fn`, expects an earlybert::Error whose single-line message holds every one of `parts`.
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an earlybert::Error";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "not one line: " << msg;
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
+using test::expect_error;
 
 /// Writes a file with one header and data, reads it, and expects the error to name path + parts.
 void expect_corrupt(const std::string& dir, const std::string& name, const std::string& bytes,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "earlybert/base/error.h"
+#include "expect_error.h"
 #include "earlybert/model/any_bert_model.h"
 #include "earlybert/model/batch.h"
 #include "earlybert/model/bert_config.h"
@@ -60,18 +61,7 @@ inline Batch tiny_batch_for(ModelKind kind, const BertConfig& c, int64_t b = 3, 
   return batch;
 }
 
-/// Asserts that `fn` throws earlybert::Error whose message contains every string in `parts`.
-inline void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "multi-line error: " << msg;
-    return;
-  }
-  ADD_FAILURE() << "no earlybert::Error thrown";
-}
+using test::expect_error;
 
 inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   EXPECT_EQ(a.sizes(), b.sizes());

@@ -11,6 +11,7 @@
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
+#include "expect_error.h"
 #include "scratch_dir.h"
 
 namespace earlybert::test {
@@ -26,18 +27,6 @@ inline std::string train_fixture(const std::string& name) { return fixtures_dir(
 /// The repository's configs/ directory (next to tests/).
 inline std::string configs_dir() {
   return (std::filesystem::path(fixtures_dir()).parent_path().parent_path() / "configs").string();
-}
-
-/// Runs `f`, expects an earlybert::Error whose single-line message contains every one of `parts`.
-inline void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an earlybert::Error";
-  } catch (const Error& e) {
-    const std::string msg = e.what();
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "multi-line error: " << msg;
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
 }
 
 }  // namespace earlybert::test

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "earlybert/model/bert_config.h"
 #include "earlybert/tokenize/tokenizer.h"
 
 namespace earlybert {
@@ -32,6 +33,11 @@ std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, bool do_
 
 /// resolve_tokenizer_file() + load_tokenizer_file(); Error naming 'tokenizer_name' when the run has none.
 std::unique_ptr<Tokenizer> load_run_tokenizer(const TrainingArguments& args);
+
+/// Sizes a new model's vocabulary to `tokenizer` (no model_name_or_path) or checks that a loaded
+/// model's covers it, and that max_seq_length fits max_position_embeddings. Errors name
+/// 'model_name_or_path' / 'max_seq_length'. What every fine-tuning task's configure_model() starts with.
+void fit_model_to_tokenizer(BertConfig& config, const Tokenizer& tokenizer, const TrainingArguments& args);
 
 /// Copies `tokenizer_file` into `dir` as vocab.txt (WordPiece) or spiece.model (SentencePiece) and
 /// writes tokenizer_config.json ({"do_lower_case": ..., "tokenizer_class": ...}). Atomic per file.
