@@ -27,7 +27,7 @@ grep -E "tests passed|FAILED|\(Failed\)|\(SEGFAULT\)|\(Subprocess|Not Run" "$out
 echo "ctest: $(( $(date +%s) - start )) s, rc=$ctest_rc"
 # The CUDA tests must have run, not skipped.
 for t in Trainer.SearchDrawPruneTrainOnCuda BertModelTest.FastAttentionMatchesReferenceOnCuda \
-         Dropout.CudaUsesATensDropout Checkpoint.LoadsIntoAndSavesFromCuda; do
+         Dropout.CudaUsesAtenDropout Checkpoint.LoadsIntoAndSavesFromCuda; do
   grep -E "Test +#[0-9]+: $t " "$out/ctest.log" | sed 's/ \.\.\.*/ /'
 done
 

@@ -132,14 +132,16 @@ def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=F
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     if profile:  # where the time of a step goes, per ATen operator (after one untimed step)
         from torch.profiler import ProfilerActivity, profile as torch_profile
-        opt.zero_grad(set_to_none=True)
-        model(ids, types, attn, labels).backward()
-        opt.step()
+
+        def one_step():
+            opt.zero_grad(set_to_none=True)
+            model(ids, types, attn, labels).backward()
+            opt.step()
+
+        one_step()
         with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
             for _ in range(steps):
-                opt.zero_grad(set_to_none=True)
-                model(ids, types, attn, labels).backward()
-                opt.step()
+                one_step()
         print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
         return
     times, fwd, bwd, upd = [], [], [], []

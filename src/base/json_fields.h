@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-#include <string>
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"

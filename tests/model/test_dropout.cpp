@@ -82,7 +82,7 @@ TEST(Dropout, ProbabilityOneDropsEverything) {
   EXPECT_EQ(y.abs().sum().item<float>(), 0.0f);
 }
 
-TEST(Dropout, CudaUsesATensDropout) {
+TEST(Dropout, CudaUsesAtenDropout) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   const auto x = torch::ones({1000, 1000}, torch::kCUDA);
   const auto y = earlybert::dropout(x, 0.25, true);
