@@ -104,17 +104,17 @@ double forward_matmul_flops(const BertConfig& c, const std::string& head, int64_
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
     const double att = static_cast<double>(c.layer_heads(l)) * d;  // width of the kept heads
     const double inter = static_cast<double>(c.layer_intermediate_size(l));
-    flops += 2.0 * tokens * h * 3.0 * att;                             // query, key, value
+    flops += 2.0 * tokens * h * 3.0 * att;                              // query, key, value
     flops += 2.0 * 2.0 * static_cast<double>(batch) * seq * seq * att;  // scores and context
-    flops += 2.0 * tokens * att * h;                                   // attention.output.dense
-    flops += 2.0 * 2.0 * tokens * h * inter;                           // intermediate + output dense
+    flops += 2.0 * tokens * att * h;                                    // attention.output.dense
+    flops += 2.0 * 2.0 * tokens * h * inter;                            // intermediate + output dense
   }
   if (head == "cls") {
-    flops += 2.0 * batch * h * h;                     // pooler
-    flops += 2.0 * batch * h * c.num_labels;          // classifier
+    flops += 2.0 * batch * h * h;             // pooler
+    flops += 2.0 * batch * h * c.num_labels;  // classifier
   } else {
-    flops += 2.0 * masked * h * h;                    // prediction-head transform
-    flops += 2.0 * masked * h * c.vocab_size;         // decoder (tied word embeddings)
+    flops += 2.0 * masked * h * h;             // prediction-head transform
+    flops += 2.0 * masked * h * c.vocab_size;  // decoder (tied word embeddings)
   }
   return flops;
 }
@@ -167,8 +167,8 @@ std::unique_ptr<MultiTensorAdamW> make_adamw(const torch::nn::Module& module) {
   return std::make_unique<MultiTensorAdamW>(std::move(param_groups), decay);
 }
 
-Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, const torch::Device& device,
-                 int threads, const std::map<int64_t, double>& gemm_gflops) {
+Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, const torch::Device& device, int threads,
+                 const std::map<int64_t, double>& gemm_gflops) {
   torch::manual_seed(static_cast<uint64_t>(o.seed));
   BertConfig config = BertConfig::preset(o.model);
   config.num_labels = 2;
@@ -257,7 +257,7 @@ Json bench_gemm(const BenchOptions& o, const torch::Device& device, int threads,
     int64_t k, n;
   };
   // hidden × hidden (Q, K, V, attention output) and the two FFN products, per BERT width.
-  const std::vector<Shape> shapes = {{128, 128}, {128, 512},  {512, 128},  {256, 256},  {256, 1024}, {1024, 256},
+  const std::vector<Shape> shapes = {{128, 128}, {128, 512},  {512, 128},  {256, 256}, {256, 1024}, {1024, 256},
                                      {512, 512}, {512, 2048}, {2048, 512}, {768, 768}, {768, 3072}, {3072, 768}};
   const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
   Json per_shape = Json::array();
@@ -324,10 +324,12 @@ void validate(const BenchOptions& o) {
   if (o.steps < 1) fail("--steps", "must be >= 1");
   if (o.warmup < 0) fail("--warmup", "must be >= 0");
   if (o.gemm_repeats < 1) fail("--gemm-repeats", "must be >= 1");
-  for (const auto& [flag, v] : {std::pair<const char*, double>{"--prune-heads", o.prune_heads}, {"--prune-ffn", o.prune_ffn}})
+  for (const auto& [flag, v] :
+       {std::pair<const char*, double>{"--prune-heads", o.prune_heads}, {"--prune-ffn", o.prune_ffn}})
     if (!(v >= 0.0 && v < 1.0)) fail(flag, "must be in [0, 1), got " + std::to_string(v));
   if (o.device != "cpu" && o.device != "cuda") fail("--device", "unknown device '" + o.device + "' (cpu, cuda)");
-  if (o.device == "cuda" && !torch::cuda::is_available()) fail("--device", "cuda requested but no CUDA device is available");
+  if (o.device == "cuda" && !torch::cuda::is_available())
+    fail("--device", "cuda requested but no CUDA device is available");
 }
 
 void run_bench(BenchOptions o) {
@@ -346,7 +348,8 @@ void run_bench(BenchOptions o) {
   if (o.model.empty()) return;
   const bool pruned = o.prune_heads > 0.0 || o.prune_ffn > 0.0;
   for (const auto& head : o.heads) {
-    if (!pruned || o.compare_pruned) std::cout << bench_model(o, head, false, device, threads, gemm_gflops).dump() << std::endl;
+    if (!pruned || o.compare_pruned)
+      std::cout << bench_model(o, head, false, device, threads, gemm_gflops).dump() << std::endl;
     if (pruned) std::cout << bench_model(o, head, true, device, threads, gemm_gflops).dump() << std::endl;
   }
 }
@@ -356,15 +359,19 @@ void run_bench(BenchOptions o) {
 void add_bench_command(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   auto* cmd = app.add_subcommand("bench", "Time BERT training steps (dense and pruned) and fp32 GEMM; JSON lines");
-  cmd->add_option("--model", opts->model, "Preset: bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large "
-                                          "(default bert-small unless only --gemm is asked for)");
-  cmd->add_option("--head", opts->heads, "Task head(s): cls (sequence classification), mlm (masked LM)")->capture_default_str();
+  cmd->add_option("--model", opts->model,
+                  "Preset: bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large "
+                  "(default bert-small unless only --gemm is asked for)");
+  cmd->add_option("--head", opts->heads, "Task head(s): cls (sequence classification), mlm (masked LM)")
+      ->capture_default_str();
   cmd->add_option("--seq-len", opts->seq_len, "Sequence length")->capture_default_str();
   cmd->add_option("--batch-size", opts->batch_size, "Sequences per step")->capture_default_str();
   cmd->add_option("--steps", opts->steps, "Timed steps")->capture_default_str();
   cmd->add_option("--warmup", opts->warmup, "Untimed steps first")->capture_default_str();
-  cmd->add_option("--prune-heads", opts->prune_heads, "Fraction of heads pruned per layer (random ticket)")->capture_default_str();
-  cmd->add_option("--prune-ffn", opts->prune_ffn, "Fraction of FFN neurons pruned per layer (random ticket)")->capture_default_str();
+  cmd->add_option("--prune-heads", opts->prune_heads, "Fraction of heads pruned per layer (random ticket)")
+      ->capture_default_str();
+  cmd->add_option("--prune-ffn", opts->prune_ffn, "Fraction of FFN neurons pruned per layer (random ticket)")
+      ->capture_default_str();
   cmd->add_flag("--compare-pruned", opts->compare_pruned,
                 "Run the dense model and the pruned one (ratios default to 1/3 heads, 0.4 FFN)");
   cmd->add_flag("--no-slimming", opts->no_slimming,
@@ -374,7 +381,8 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--device", opts->device, "cpu or cuda")->capture_default_str();
   cmd->add_flag("--gemm", opts->gemm, "Measure fp32 GEMM GFLOP/s at BERT shapes (for MFU)");
   cmd->add_option("--gemm-repeats", opts->gemm_repeats, "Timed repetitions per GEMM")->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "Seed of the weights, inputs and the random pruning plan")->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of the weights, inputs and the random pruning plan")
+      ->capture_default_str();
   cmd->callback([opts] { run_bench(*opts); });
 }
 

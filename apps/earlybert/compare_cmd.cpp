@@ -46,8 +46,8 @@ using Json = nlohmann::json;
 struct RunSummary {
   std::string dir;
   std::string name;
-  std::string task;         // "" when config.yaml is absent
-  std::string ticket_mode;  // ""     "
+  std::string task;                                      // "" when config.yaml is absent
+  std::string ticket_mode;                               // ""     "
   std::map<std::string, std::optional<double>> metrics;  // eval_* (NaN written as null → nullopt)
   double train_runtime = 0;
   double search_runtime = 0;
@@ -84,16 +84,15 @@ double number_at(const Json& doc, const std::string& key, const std::string& pat
   return v.get<double>();
 }
 
-bool is_timing_key(const std::string& key) {
-  return key.size() >= 7 && key.compare(key.size() - 7, 7, "runtime") == 0;
-}
+bool is_timing_key(const std::string& key) { return key.size() >= 7 && key.compare(key.size() - 7, 7, "runtime") == 0; }
 
 RunSummary read_run(const std::string& dir) {
   if (!std::filesystem::is_directory(dir)) fail(dir, "no such run directory");
   RunSummary r;
   r.dir = dir;
   r.name = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (r.name.empty() || r.name == ".") r.name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+  if (r.name.empty() || r.name == ".")
+    r.name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
   if (r.name.empty()) r.name = dir;
 
   const std::string eval_path = required_file(dir, "eval_results.json");
@@ -230,8 +229,7 @@ void print_table(const std::vector<RunSummary>& runs, const std::vector<std::str
     return r.draw_step < 0 ? std::string("-") : std::to_string(r.draw_step) + " (" + r.draw_reason + ")";
   });
   row("heads kept", [](const RunSummary& r, size_t) {
-    return r.draw_step < 0 ? std::string("all")
-                           : std::to_string(r.heads_kept) + "/" + std::to_string(r.heads_total);
+    return r.draw_step < 0 ? std::string("all") : std::to_string(r.heads_kept) + "/" + std::to_string(r.heads_total);
   });
   row("FFN neurons kept", [](const RunSummary& r, size_t) {
     return r.draw_step < 0 ? std::string("all")
@@ -320,7 +318,8 @@ void add_compare_command(CLI::App& app) {
     bool json = false;
   };
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("compare", "Compare finished training runs: metrics, draw, wall time per phase, time saved");
+  auto* cmd =
+      app.add_subcommand("compare", "Compare finished training runs: metrics, draw, wall time per phase, time saved");
   cmd->add_option("runs", o->runs, "Run output directories; the first is the reference for the time saved")
       ->required()
       ->expected(1, -1);

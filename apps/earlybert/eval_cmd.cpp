@@ -20,8 +20,7 @@ namespace earlybert::cli {
 void add_eval_command(CLI::App& app) {
   auto opts = std::make_shared<TrainCliOptions>();
   auto* cmd = app.add_subcommand("eval", "Evaluate a trained model on a task's dev split; prints metrics as JSON");
-  add_training_options(cmd, *opts,
-                       "earlybert eval --task mrpc --data_dir glue/MRPC --model_name_or_path runs/mrpc");
+  add_training_options(cmd, *opts, "earlybert eval --task mrpc --data_dir glue/MRPC --model_name_or_path runs/mrpc");
   cmd->callback([cmd, opts] {
     const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
     if (handle_info_flags(*opts, args)) return;

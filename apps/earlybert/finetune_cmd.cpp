@@ -33,7 +33,8 @@ void add_finetune_command(CLI::App& app) {
   cmd->callback([cmd, opts, do_predict] {
     const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
     if (handle_info_flags(*opts, args)) return;
-    if (args.task.empty()) fail("task", "required (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, squad_v2)");
+    if (args.task.empty())
+      fail("task", "required (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, squad_v2)");
     if (args.task == "pretraining" || args.task == "mlm")
       fail("task", "'" + args.task + "' is a pre-training task (use earlybert pretrain)");
     if (args.model_name_or_path.empty() && args.config_name.empty())

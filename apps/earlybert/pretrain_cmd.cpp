@@ -22,7 +22,8 @@ namespace earlybert::cli {
 
 void add_pretrain_command(CLI::App& app) {
   auto opts = std::make_shared<TrainCliOptions>();
-  auto* cmd = app.add_subcommand("pretrain", "Pre-train BERT (MLM/NSP) with EarlyBERT: search, draw, efficient training");
+  auto* cmd =
+      app.add_subcommand("pretrain", "Pre-train BERT (MLM/NSP) with EarlyBERT: search, draw, efficient training");
   add_training_options(cmd, *opts,
                        "earlybert pretrain --config configs/pretrain/wordnet-bert-small.yaml --set data_dir=DATA "
                        "--set tokenizer_name=vocab.txt");

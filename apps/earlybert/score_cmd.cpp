@@ -90,7 +90,9 @@ void add_score_command(CLI::App& app) {
   cmd->add_option("--predictions", opts->predictions,
                   "GLUE submission TSV (index<TAB>prediction) or SQuAD predictions.json")
       ->required();
-  cmd->add_option("--split", opts->split, "Split to score against: dev (default), train, or test for tasks whose test split has labels")->capture_default_str();
+  cmd->add_option("--split", opts->split,
+                  "Split to score against: dev (default), train, or test for tasks whose test split has labels")
+      ->capture_default_str();
   cmd->callback([opts] {
     SquadVersion version = SquadVersion::V1;
     const MetricValues m = squad_version(opts->task, version) ? score_squad(*opts, version) : score_glue(*opts);

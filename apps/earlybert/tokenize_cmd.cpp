@@ -80,9 +80,7 @@ nlohmann::ordered_json to_json(const Encoding& e, bool offsets) {
   return j;
 }
 
-void print(const Encoding& e, bool offsets) {
-  std::cout << to_json(e, offsets).dump() << '\n';
-}
+void print(const Encoding& e, bool offsets) { std::cout << to_json(e, offsets).dump() << '\n'; }
 
 // The benchmark's inputs: field `field` (TAB-separated) of every line.
 std::vector<std::string> benchmark_inputs(const TokenizeArgs& a) {
@@ -121,7 +119,9 @@ void run_benchmark(const TokenizeArgs& a, const Tokenizer& tok) {
   for (const auto& s : inputs) bytes += s.size();
   if (bytes == 0) fail(a.benchmark, "no text to tokenize");
   using clock = std::chrono::steady_clock;
-  auto seconds = [](clock::time_point t0, clock::time_point t1) { return std::chrono::duration<double>(t1 - t0).count(); };
+  auto seconds = [](clock::time_point t0, clock::time_point t1) {
+    return std::chrono::duration<double>(t1 - t0).count();
+  };
   double wall_tokenize = 1e300, wall_encode = 1e300, cpu_tokenize = 1e300, cpu_encode = 1e300;
   size_t tokens = 0;
   for (int r = 0; r < a.benchmark_repeat; ++r) {
@@ -170,8 +170,8 @@ void run(const TokenizeArgs& a, bool have_text, bool have_pair) {
   if (have_text) {
     check_utf8(a.text, "--text");
     if (have_pair) check_utf8(a.text_pair, "--text-pair");
-    print(tok->encode(a.text, have_pair ? std::optional<std::string_view>(a.text_pair) : std::nullopt,
-                      a.max_length, truncation),
+    print(tok->encode(a.text, have_pair ? std::optional<std::string_view>(a.text_pair) : std::nullopt, a.max_length,
+                      truncation),
           a.offsets);
     return;
   }

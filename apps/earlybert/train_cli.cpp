@@ -18,8 +18,10 @@ void add_training_options(CLI::App* cmd, TrainCliOptions& o, const std::string& 
   cmd->add_flag("--dump-config,--dump_config", o.dump_config, "print the resolved configuration as YAML and exit");
   cmd->add_flag("--list-keys,--list_keys", o.list_keys, "list every configuration key and exit");
   cmd->allow_extras();
-  cmd->footer("Any configuration key is also a flag: --key value, --key=value, --flag / --no_flag.\n"
-              "Priority: defaults < --config files (in order) < flags < --set.\nExample:\n  " + example);
+  cmd->footer(
+      "Any configuration key is also a flag: --key value, --key=value, --flag / --no_flag.\n"
+      "Priority: defaults < --config files (in order) < flags < --set.\nExample:\n  " +
+      example);
 }
 
 TrainingArguments resolve_cli_arguments(CLI::App* cmd, const TrainCliOptions& o,

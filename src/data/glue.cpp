@@ -122,8 +122,8 @@ std::vector<TaskSpec> builtin_tasks() {
   mnli_mm.submission_file = "MNLI-mm.tsv";
   tasks.push_back(mnli_mm);
 
-  for (auto [name, dir, labels] : {std::tuple{"qnli", "QNLI", nli2}, std::tuple{"rte", "RTE", nli2},
-                                   std::tuple{"wnli", "WNLI", binary}}) {
+  for (auto [name, dir, labels] :
+       {std::tuple{"qnli", "QNLI", nli2}, std::tuple{"rte", "RTE", nli2}, std::tuple{"wnli", "WNLI", binary}}) {
     TaskSpec t = classification_task(name, dir, true, labels, {"accuracy"}, std::string(dir) + ".tsv");
     t.labeled_layout = layout(true, 0, 1, 2, -1, 0);
     t.test_layout = layout(true, 0, 1, 2, std::nullopt, 0);
@@ -145,7 +145,8 @@ void check_layout(const TaskSpec& t, const TsvLayout& l, bool labeled, const std
   if (!l.header) {
     const long n = static_cast<long>(l.num_fields);
     for (const std::optional<int>& c : {std::optional<int>(l.text_a), l.text_b, l.label, l.guid}) {
-      if (c && (*c >= n || *c < -n)) fail(where, "column " + std::to_string(*c) + " outside " + std::to_string(n) + " fields");
+      if (c && (*c >= n || *c < -n))
+        fail(where, "column " + std::to_string(*c) + " outside " + std::to_string(n) + " fields");
     }
   }
 }
@@ -165,7 +166,8 @@ void validate(const TaskSpec& t) {
   for (const auto& m : t.metric_names) {
     const bool ok = t.is_regression ? metrics::is_regression_metric(m) : metrics::is_classification_metric(m);
     if (!ok) {
-      fail(where, "metric '" + m + "' does not apply to a " + (t.is_regression ? "regression" : "classification") + " task");
+      fail(where,
+           "metric '" + m + "' does not apply to a " + (t.is_regression ? "regression" : "classification") + " task");
     }
   }
   if (!t.load) {
@@ -201,7 +203,8 @@ struct Registry {
            all.insert(all.end(), spec.aliases.begin(), spec.aliases.end());
            return all;
          }()) {
-      if (const TaskSpec* other = find(n)) fail("task '" + spec.name + "'", "name '" + n + "' is already used by task '" + other->name + "'");
+      if (const TaskSpec* other = find(n))
+        fail("task '" + spec.name + "'", "name '" + n + "' is already used by task '" + other->name + "'");
     }
     tasks.push_back(std::make_unique<TaskSpec>(std::move(spec)));
   }
@@ -245,9 +248,12 @@ float parse_score(std::string_view text, const TaskSpec& task, const std::string
 
 const char* split_name(Split split) {
   switch (split) {
-    case Split::Train: return "train";
-    case Split::Dev: return "dev";
-    case Split::Test: return "test";
+    case Split::Train:
+      return "train";
+    case Split::Dev:
+      return "dev";
+    case Split::Test:
+      return "test";
   }
   return "?";
 }
@@ -269,9 +275,12 @@ int32_t TaskSpec::label_id(const std::string& label) const {
 
 const std::string& TaskSpec::file_name(Split split) const {
   switch (split) {
-    case Split::Train: return train_file;
-    case Split::Dev: return dev_file;
-    case Split::Test: return test_file;
+    case Split::Train:
+      return train_file;
+    case Split::Dev:
+      return dev_file;
+    case Split::Test:
+      return test_file;
   }
   return train_file;
 }
@@ -373,14 +382,15 @@ TaskExamples read_task_tsv(const TaskSpec& task, const std::string& path, Split 
       }
       ex.label = label;
     }
-    ex.guid = stem + "-" +
-              (l.guid ? std::string(f[resolve_column(*l.guid, num_fields)]) : std::to_string(reader.line() - 1));
+    ex.guid =
+        stem + "-" + (l.guid ? std::string(f[resolve_column(*l.guid, num_fields)]) : std::to_string(reader.line() - 1));
     out.examples.push_back(std::move(ex));
   }
   if (out.skipped_rows > 0) {
-    spdlog::warn("{}: skipped {} malformed row(s) with a wrong number of fields, as Hugging Face's {} reader does "
-                 "(first at line {})",
-                 path, out.skipped_rows, task.name, out.skipped_lines.front());
+    spdlog::warn(
+        "{}: skipped {} malformed row(s) with a wrong number of fields, as Hugging Face's {} reader does "
+        "(first at line {})",
+        path, out.skipped_rows, task.name, out.skipped_lines.front());
   }
   return out;
 }

@@ -75,12 +75,13 @@ std::vector<GluePrediction> read_glue_predictions(const TaskSpec& task, const st
   while (reader.next()) {
     const auto& f = reader.fields();
     if (f.size() != 2) {
-      fail(reader.where(), "malformed row: expected 2 tab-separated fields (index, prediction), found " +
-                               std::to_string(f.size()));
+      fail(reader.where(),
+           "malformed row: expected 2 tab-separated fields (index, prediction), found " + std::to_string(f.size()));
     }
     GluePrediction p;
     p.line = reader.line();
-    if (!parse_index(f[0], p.index)) fail(reader.where(), "index '" + std::string(f[0]) + "' is not a non-negative integer");
+    if (!parse_index(f[0], p.index))
+      fail(reader.where(), "index '" + std::string(f[0]) + "' is not a non-negative integer");
     if (auto it = seen.find(p.index); it != seen.end()) {
       fail(reader.where(), "index " + std::to_string(p.index) + " repeats line " + std::to_string(it->second));
     }

@@ -17,8 +17,8 @@ namespace {
 template <typename T>
 void check_inputs(const char* metric, const std::vector<T>& a, const std::vector<T>& b, size_t min_size = 1) {
   if (a.size() != b.size()) {
-    fail(std::string("metric ") + metric, std::to_string(a.size()) + " predictions for " +
-                                               std::to_string(b.size()) + " labels");
+    fail(std::string("metric ") + metric,
+         std::to_string(a.size()) + " predictions for " + std::to_string(b.size()) + " labels");
   }
   if (a.size() < min_size) {
     fail(std::string("metric ") + metric,
@@ -39,8 +39,7 @@ double accuracy(const std::vector<int32_t>& predictions, const std::vector<int32
   return static_cast<double>(correct) / static_cast<double>(labels.size());
 }
 
-double f1_binary(const std::vector<int32_t>& predictions, const std::vector<int32_t>& labels,
-                 int32_t positive_label) {
+double f1_binary(const std::vector<int32_t>& predictions, const std::vector<int32_t>& labels, int32_t positive_label) {
   check_inputs("f1", predictions, labels);
   size_t tp = 0, fp = 0, fn = 0;
   for (size_t i = 0; i < labels.size(); ++i) {

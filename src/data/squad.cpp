@@ -104,10 +104,11 @@ SquadDataset parse_squad(const std::string& json_text, const std::string& source
           if (!ans.matches_context) {
             ++out.answer_mismatches;
             if (warned++ < 5) {
-              spdlog::warn("{}: answer '{}' is not the context text at answer_start {} ('{}'); kept as gold, skipped "
-                           "for training",
-                           answer.where("answer_start"), ans.text, start,
-                           context->substr(ans.byte_begin, ans.byte_end - ans.byte_begin));
+              spdlog::warn(
+                  "{}: answer '{}' is not the context text at answer_start {} ('{}'); kept as gold, skipped "
+                  "for training",
+                  answer.where("answer_start"), ans.text, start,
+                  context->substr(ans.byte_begin, ans.byte_end - ans.byte_begin));
             }
           }
           ex.answers.push_back(std::move(ans));

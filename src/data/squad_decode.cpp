@@ -20,9 +20,8 @@ std::vector<size_t> best_indexes(const std::vector<float>& logits, size_t length
   std::vector<size_t> idx(length);
   std::iota(idx.begin(), idx.end(), size_t{0});
   const size_t k = std::min(n, length);
-  std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(), [&](size_t a, size_t b) {
-    return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
-  });
+  std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
+                    [&](size_t a, size_t b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); });
   idx.resize(k);
   return idx;
 }
@@ -43,7 +42,8 @@ std::vector<SquadPrediction> decode_squad_predictions(const std::vector<SquadExa
                                                       const std::vector<SquadLogits>& logits,
                                                       const SquadDecodeOptions& options) {
   if (features.size() != logits.size()) {
-    fail("squad decoding", std::to_string(logits.size()) + " logits for " + std::to_string(features.size()) + " features");
+    fail("squad decoding",
+         std::to_string(logits.size()) + " logits for " + std::to_string(features.size()) + " features");
   }
   std::vector<std::vector<size_t>> features_of(examples.size());
   for (size_t i = 0; i < features.size(); ++i) {
@@ -124,7 +124,8 @@ std::vector<SquadPrediction> decode_squad_predictions(const std::vector<SquadExa
     }
     if (!pred.nbest.empty()) {
       double max_score = -std::numeric_limits<double>::infinity();
-      for (const auto& c : pred.nbest) max_score = std::max(max_score, static_cast<double>(c.start_logit) + c.end_logit);
+      for (const auto& c : pred.nbest)
+        max_score = std::max(max_score, static_cast<double>(c.start_logit) + c.end_logit);
       double total = 0.0;
       for (auto& c : pred.nbest) {
         c.probability = std::exp(static_cast<double>(c.start_logit) + c.end_logit - max_score);
@@ -148,8 +149,8 @@ std::vector<SquadPrediction> decode_squad_predictions(const std::vector<SquadExa
         pred.text = "";
         pred.score_diff = std::numeric_limits<double>::infinity();
       } else {
-        pred.score_diff =
-            null_score - static_cast<double>(best_non_null->start_logit) - static_cast<double>(best_non_null->end_logit);
+        pred.score_diff = null_score - static_cast<double>(best_non_null->start_logit) -
+                          static_cast<double>(best_non_null->end_logit);
         pred.text = pred.score_diff > options.null_score_diff_threshold ? "" : best_non_null->text;
       }
     }
@@ -181,7 +182,8 @@ void write_squad_nbest(const std::string& path, const std::vector<SquadPredictio
 
 void write_squad_null_odds(const std::string& path, const std::vector<SquadPrediction>& predictions) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& p : predictions) j[p.id] = std::isfinite(p.score_diff) ? nlohmann::ordered_json(p.score_diff) : nullptr;
+  for (const auto& p : predictions)
+    j[p.id] = std::isfinite(p.score_diff) ? nlohmann::ordered_json(p.score_diff) : nullptr;
   write_file_atomic(path, j.dump(4) + "\n");
 }
 

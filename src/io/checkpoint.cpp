@@ -23,8 +23,7 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// `key` or `key` ending in ".<name>".
@@ -43,8 +42,7 @@ bool is_body_key(const std::string& key) {
 /// Buffers Hugging Face's BertEmbeddings registers; positions and default token types are computed
 /// per forward here, so these carry nothing we need.
 bool is_hf_embedding_buffer(const std::string& key) {
-  return is_or_ends_with(key, "embeddings.position_ids") ||
-         is_or_ends_with(key, "embeddings.token_type_ids");
+  return is_or_ends_with(key, "embeddings.position_ids") || is_or_ends_with(key, "embeddings.token_type_ids");
 }
 
 /// TensorFlow-era names of LayerNorm parameters, read as today's (Hugging Face's _fix_key).
@@ -78,9 +76,7 @@ void require_checkpoint_dir(const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) fail(dir, "checkpoint directory does not exist");
   if (!std::filesystem::is_directory(dir, ec)) {
-    fail(
-        dir,
-        "not a checkpoint directory (expected a directory with config.json and model.safetensors)");
+    fail(dir, "not a checkpoint directory (expected a directory with config.json and model.safetensors)");
   }
 }
 
@@ -132,12 +128,10 @@ void LoadReport::enforce(const LoadPolicy& policy, const std::string& source) co
   }
   const auto slimming = missing_slimming_keys();
   if (!slimming.empty() && !policy.allow_missing_slimming) {
-    problems.push_back(std::to_string(slimming.size()) +
-                       " slimming coefficients missing: " + key_list(slimming));
+    problems.push_back(std::to_string(slimming.size()) + " slimming coefficients missing: " + key_list(slimming));
   }
   if (!unexpected_keys.empty() && !policy.allow_unexpected) {
-    problems.push_back(std::to_string(unexpected_keys.size()) +
-                       " unexpected tensors: " + key_list(unexpected_keys));
+    problems.push_back(std::to_string(unexpected_keys.size()) + " unexpected tensors: " + key_list(unexpected_keys));
   }
   if (problems.empty()) return;
   std::string what = "checkpoint does not fit the model: ";
@@ -156,14 +150,13 @@ TensorMap module_state(const torch::nn::Module& module) {
   return out;
 }
 
-LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors,
-                           const std::string& source, const std::string& base_model_prefix) {
+LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors, const std::string& source,
+                           const std::string& base_model_prefix) {
   TensorMap targets = module_state(module);
   const std::string prefix = base_model_prefix.empty() ? "" : base_model_prefix + ".";
   auto any_prefixed = [&](const std::vector<std::string>& keys) {
-    return !prefix.empty() && std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
-      return starts_with(k, prefix);
-    });
+    return !prefix.empty() &&
+           std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return starts_with(k, prefix); });
   };
   const bool model_prefixed = any_prefixed(targets.keys());
 
@@ -208,9 +201,7 @@ LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors,
       bool handled = false;
       for (const auto& [alias, target] : tied_parameter_aliases()) {
         if (s.key != alias) continue;
-        const std::string t = (!model_prefixed && starts_with(target, prefix))
-                                  ? target.substr(prefix.size())
-                                  : target;
+        const std::string t = (!model_prefixed && starts_with(target, prefix)) ? target.substr(prefix.size()) : target;
         if (provided.count(t)) {
           report.ignored_keys.push_back(*s.file_key);
           handled = true;
@@ -231,8 +222,7 @@ LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors,
     }
     auto [it, inserted] = owner.emplace(s.key, &s);
     if (!inserted) {
-      fail(source, "tensors '" + *it->second->file_key + "' and '" + *s.file_key +
-                       "' both map to '" + s.key + "'");
+      fail(source, "tensors '" + *it->second->file_key + "' and '" + *s.file_key + "' both map to '" + s.key + "'");
     }
     matched.push_back(&s);
   }
@@ -261,55 +251,48 @@ LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors,
   return report;
 }
 
-void require_same_shapes(const BertConfig& checkpoint, const BertConfig& model,
-                         const std::string& source) {
+void require_same_shapes(const BertConfig& checkpoint, const BertConfig& model, const std::string& source) {
   auto same = [&](const std::string& key, int64_t ours, int64_t theirs) {
     if (ours != theirs) {
-      fail(source + ": key '" + key + "'", "the checkpoint has " + std::to_string(ours) +
-                                               ", the model has " + std::to_string(theirs) +
-                                               "; the weights do not fit this model");
+      fail(source + ": key '" + key + "'", "the checkpoint has " + std::to_string(ours) + ", the model has " +
+                                               std::to_string(theirs) + "; the weights do not fit this model");
     }
   };
   same("vocab_size", checkpoint.vocab_size, model.vocab_size);
   same("hidden_size", checkpoint.hidden_size, model.hidden_size);
   same("num_hidden_layers", checkpoint.num_hidden_layers, model.num_hidden_layers);
   same("num_attention_heads", checkpoint.num_attention_heads, model.num_attention_heads);
-  same("max_position_embeddings", checkpoint.max_position_embeddings,
-       model.max_position_embeddings);
+  same("max_position_embeddings", checkpoint.max_position_embeddings, model.max_position_embeddings);
   same("type_vocab_size", checkpoint.type_vocab_size, model.type_vocab_size);
-  const bool per_layer_heads =
-      !checkpoint.heads_per_layer.empty() || !model.heads_per_layer.empty();
-  const bool per_layer_ffn =
-      !checkpoint.intermediate_sizes.empty() || !model.intermediate_sizes.empty();
+  const bool per_layer_heads = !checkpoint.heads_per_layer.empty() || !model.heads_per_layer.empty();
+  const bool per_layer_ffn = !checkpoint.intermediate_sizes.empty() || !model.intermediate_sizes.empty();
   for (int64_t i = 0; i < checkpoint.num_hidden_layers; ++i) {
     const std::string n = "[" + std::to_string(i) + "]";
-    same(per_layer_heads ? "earlybert_heads_per_layer" + n : "num_attention_heads",
-         checkpoint.layer_heads(i), model.layer_heads(i));
+    same(per_layer_heads ? "earlybert_heads_per_layer" + n : "num_attention_heads", checkpoint.layer_heads(i),
+         model.layer_heads(i));
     same(per_layer_ffn ? "earlybert_intermediate_sizes" + n : "intermediate_size",
          checkpoint.layer_intermediate_size(i), model.layer_intermediate_size(i));
   }
 }
 
-void require_vocab_fits(int64_t vocab_tokens, const std::string& vocab_source,
-                        const BertConfig& config, const std::string& config_source) {
+void require_vocab_fits(int64_t vocab_tokens, const std::string& vocab_source, const BertConfig& config,
+                        const std::string& config_source) {
   if (vocab_tokens > config.vocab_size) {
-    fail(vocab_source, "the vocabulary has " + std::to_string(vocab_tokens) + " tokens, but " +
-                           config_source + " says vocab_size " + std::to_string(config.vocab_size) +
+    fail(vocab_source, "the vocabulary has " + std::to_string(vocab_tokens) + " tokens, but " + config_source +
+                           " says vocab_size " + std::to_string(config.vocab_size) +
                            ": token ids would run past the embedding table (wrong vocabulary for "
                            "this checkpoint?)");
   }
 }
 
-void write_pretrained(const std::string& dir, const BertConfig& config,
-                      const torch::nn::Module& module) {
+void write_pretrained(const std::string& dir, const BertConfig& config, const torch::nn::Module& module) {
   make_directories(dir);
   config.save(join_path(dir, kConfigFileName));
   // "format": "pt" is what Hugging Face's loader expects of a PyTorch safetensors file.
   write_safetensors(join_path(dir, kWeightsFileName), module_state(module), {{"format", "pt"}});
 }
 
-void save_pretrained(const std::string& dir, const BertConfig& config,
-                     const torch::nn::Module& module) {
+void save_pretrained(const std::string& dir, const BertConfig& config, const torch::nn::Module& module) {
   const std::string final_dir = without_trailing_slash(dir);
   const std::string tmp = final_dir + ".tmp." + std::to_string(::getpid());
   remove_all(tmp);  // a leftover of an earlier crash with the same pid
@@ -337,8 +320,7 @@ void save_pretrained(const std::string& dir, const BertModel& model) {
 BertConfig load_pretrained(const std::string& dir) {
   require_checkpoint_dir(dir);
   const std::string path = join_path(dir, kConfigFileName);
-  if (!path_exists(path))
-    fail(path, "missing (a checkpoint directory holds config.json and model.safetensors)");
+  if (!path_exists(path)) fail(path, "missing (a checkpoint directory holds config.json and model.safetensors)");
   return BertConfig::load(path);
 }
 
@@ -357,8 +339,7 @@ SafetensorsContents read_pretrained_weights(const std::string& dir) {
   return read_safetensors(path);
 }
 
-LoadReport load_weights(const std::string& dir, torch::nn::Module& module,
-                        const BertConfig& model_config) {
+LoadReport load_weights(const std::string& dir, torch::nn::Module& module, const BertConfig& model_config) {
   const BertConfig checkpoint = load_pretrained(dir);
   require_same_shapes(checkpoint, model_config, join_path(dir, kConfigFileName));
   const SafetensorsContents weights = read_pretrained_weights(dir);
@@ -369,12 +350,9 @@ LoadReport load_weights(const std::string& dir, AnyBertModel& model) {
   return load_weights(dir, *model.module(), model.config());
 }
 
-LoadReport load_weights(const std::string& dir, BertModel& model) {
-  return load_weights(dir, *model, model->config());
-}
+LoadReport load_weights(const std::string& dir, BertModel& model) { return load_weights(dir, *model, model->config()); }
 
-PretrainedModel load_pretrained_model(const std::string& dir, ModelKind kind,
-                                      const LoadPolicy& policy,
+PretrainedModel load_pretrained_model(const std::string& dir, ModelKind kind, const LoadPolicy& policy,
                                       const std::function<void(BertConfig&)>& adjust) {
   BertConfig config = load_pretrained(dir);
   if (adjust) {

@@ -44,16 +44,13 @@ struct DtypeName {
   const char* name;
 };
 constexpr DtypeName kDtypes[] = {
-    {torch::kFloat64, "F64"},   {torch::kFloat32, "F32"}, {torch::kFloat16, "F16"},
-    {torch::kBFloat16, "BF16"}, {torch::kInt64, "I64"},   {torch::kInt32, "I32"},
-    {torch::kInt16, "I16"},     {torch::kInt8, "I8"},     {torch::kUInt8, "U8"},
-    {torch::kBool, "BOOL"},
+    {torch::kFloat64, "F64"}, {torch::kFloat32, "F32"}, {torch::kFloat16, "F16"}, {torch::kBFloat16, "BF16"},
+    {torch::kInt64, "I64"},   {torch::kInt32, "I32"},   {torch::kInt16, "I16"},   {torch::kInt8, "I8"},
+    {torch::kUInt8, "U8"},    {torch::kBool, "BOOL"},
 };
 
 /// A name as it appears in messages: JSON-quoted, so control characters cannot break the line.
-std::string json_quoted(const std::string& s) {
-  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string json_quoted(const std::string& s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string offsets_text(uint64_t begin, uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
@@ -141,14 +138,12 @@ SafetensorsEntry parse_entry(const std::string& name, const json& info, const st
 
   if (!info.contains("dtype")) fail(where, "missing field \"dtype\"");
   const json& dtype = info.at("dtype");
-  if (!dtype.is_string())
-    fail(where, std::string("dtype must be a string, got ") + dtype.type_name());
+  if (!dtype.is_string()) fail(where, std::string("dtype must be a string, got ") + dtype.type_name());
   e.dtype = safetensors_dtype_from_name(dtype.get<std::string>(), where);
 
   if (!info.contains("shape")) fail(where, "missing field \"shape\"");
   const json& shape = info.at("shape");
-  if (!shape.is_array())
-    fail(where, std::string("shape must be an array, got ") + shape.type_name());
+  if (!shape.is_array()) fail(where, std::string("shape must be an array, got ") + shape.type_name());
   uint64_t numel = 1;
   bool overflow = false;
   for (const json& d : shape) {
@@ -177,9 +172,8 @@ SafetensorsEntry parse_entry(const std::string& name, const json& info, const st
     fail(where, "data_offsets " + offsets_text(e.begin, e.end) + " have begin > end");
   }
   if (e.end - e.begin != nbytes) {
-    fail(where, "data_offsets " + offsets_text(e.begin, e.end) + " span " +
-                    std::to_string(e.end - e.begin) + " bytes, but " +
-                    safetensors_dtype_name(e.dtype) + " shape " + shape.dump() + " needs " +
+    fail(where, "data_offsets " + offsets_text(e.begin, e.end) + " span " + std::to_string(e.end - e.begin) +
+                    " bytes, but " + safetensors_dtype_name(e.dtype) + " shape " + shape.dump() + " needs " +
                     std::to_string(nbytes));
   }
   return e;
@@ -212,21 +206,19 @@ json parse_header_json(const std::string& text, const std::string& path) {
 /// The whole index of an open file: reads the length and the header and validates everything.
 SafetensorsIndex read_index(int fd, uint64_t file_size, const std::string& path) {
   if (file_size < 8) {
-    fail(path, "file too short for a safetensors header (" + std::to_string(file_size) +
-                   " bytes, need at least 8)");
+    fail(path, "file too short for a safetensors header (" + std::to_string(file_size) + " bytes, need at least 8)");
   }
   unsigned char len_bytes[8];
-  if (!pread_all(fd, len_bytes, 8, 0, path))
-    fail(path, "unexpected end of file in the header length");
+  if (!pread_all(fd, len_bytes, 8, 0, path)) fail(path, "unexpected end of file in the header length");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
   if (n > kMaxHeaderSize) {
-    fail(path, "header length " + std::to_string(n) + " is implausibly large (limit " +
-                   std::to_string(kMaxHeaderSize) + "); not a safetensors file?");
+    fail(path, "header length " + std::to_string(n) + " is implausibly large (limit " + std::to_string(kMaxHeaderSize) +
+                   "); not a safetensors file?");
   }
   if (n > file_size - 8) {
-    fail(path, "header length " + std::to_string(n) + " runs past the end of the file (" +
-                   std::to_string(file_size) + " bytes); truncated?");
+    fail(path, "header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(file_size) +
+                   " bytes); truncated?");
   }
   if (n < 2) fail(path, "header length " + std::to_string(n) + " is too small for a JSON object");
   std::string text(static_cast<size_t>(n), '\0');
@@ -255,8 +247,8 @@ SafetensorsIndex read_index(int fd, uint64_t file_size, const std::string& path)
     SafetensorsEntry e = parse_entry(item.key(), item.value(), path);
     if (e.end > index.data_size) {
       fail(tensor_where(path, e.name), "data_offsets " + offsets_text(e.begin, e.end) +
-                                           " run past the end of the data (" +
-                                           std::to_string(index.data_size) + " bytes); truncated?");
+                                           " run past the end of the data (" + std::to_string(index.data_size) +
+                                           " bytes); truncated?");
     }
     index.entries.push_back(std::move(e));
   }
@@ -270,22 +262,21 @@ SafetensorsIndex read_index(int fd, uint64_t file_size, const std::string& path)
   const SafetensorsEntry* previous = nullptr;
   for (const auto& e : index.entries) {
     if (e.begin < covered) {
-      fail(tensor_where(path, e.name), "data_offsets " + offsets_text(e.begin, e.end) +
-                                           " overlap tensor " + json_quoted(previous->name) +
-                                           " (ends at " + std::to_string(covered) + ")");
+      fail(tensor_where(path, e.name), "data_offsets " + offsets_text(e.begin, e.end) + " overlap tensor " +
+                                           json_quoted(previous->name) + " (ends at " + std::to_string(covered) + ")");
     }
     if (e.begin > covered) {
       fail(tensor_where(path, e.name), "hole of " + std::to_string(e.begin - covered) +
-                                           " unused bytes before this tensor (data offset " +
-                                           std::to_string(covered) + ")");
+                                           " unused bytes before this tensor (data offset " + std::to_string(covered) +
+                                           ")");
     }
     covered = e.end;
     if (e.end > e.begin) previous = &e;
   }
   if (covered != index.data_size) {
     fail(path, std::to_string(index.data_size - covered) +
-                   " trailing bytes after the last tensor (data ends at offset " +
-                   std::to_string(covered) + " of " + std::to_string(index.data_size) + ")");
+                   " trailing bytes after the last tensor (data ends at offset " + std::to_string(covered) + " of " +
+                   std::to_string(index.data_size) + ")");
   }
   return index;
 }
@@ -315,8 +306,8 @@ torch::Dtype safetensors_dtype_from_name(const std::string& name, const std::str
   for (const auto& d : kDtypes) {
     if (name == d.name) return d.dtype;
   }
-  fail(where, "unknown or unsupported dtype " + json_quoted(name) +
-                  " (supported: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
+  fail(where,
+       "unknown or unsupported dtype " + json_quoted(name) + " (supported: F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
 }
 
 SafetensorsIndex read_safetensors_index(const std::string& path) {
@@ -333,8 +324,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
 
   std::vector<const SafetensorsEntry*> by_name;
   for (const auto& e : index.entries) by_name.push_back(&e);
-  std::sort(by_name.begin(), by_name.end(),
-            [](const auto* a, const auto* b) { return a->name < b->name; });
+  std::sort(by_name.begin(), by_name.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
 
   SafetensorsContents out;
   out.metadata = std::move(index.metadata);
@@ -347,8 +337,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
     }
     if (e->dtype == torch::kBool && nbytes > 0) {
       // Any byte but 0/1 in a bool tensor is undefined behaviour in LibTorch: check the raw bytes.
-      const torch::Tensor raw =
-          torch::from_blob(t.data_ptr(), {static_cast<int64_t>(nbytes)}, torch::kUInt8);
+      const torch::Tensor raw = torch::from_blob(t.data_ptr(), {static_cast<int64_t>(nbytes)}, torch::kUInt8);
       if (raw.gt(1).any().item<bool>()) {
         fail(tensor_where(path, e->name), "BOOL data holds bytes other than 0 and 1");
       }
@@ -358,8 +347,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
   return out;
 }
 
-void write_safetensors(const std::string& path, const TensorMap& tensors,
-                       const SafetensorsMetadata& metadata) {
+void write_safetensors(const std::string& path, const TensorMap& tensors, const SafetensorsMetadata& metadata) {
   struct Item {
     const std::string* name;
     torch::Tensor tensor;

@@ -29,8 +29,8 @@ std::string architecture_name(ModelKind kind) {
 }
 
 ModelKind model_kind_from_architecture(const std::string& name, const std::string& where) {
-  for (auto k : {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
-                 ModelKind::QuestionAnswering}) {
+  for (auto k :
+       {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification, ModelKind::QuestionAnswering}) {
     if (architecture_name(k) == name) return k;
   }
   fail(where, "unsupported architecture '" + name +
@@ -71,25 +71,25 @@ torch::Tensor AnyBertModel::loss(const Batch& batch) {
     if (!t.defined()) fail("batch", architecture_name(kind) + " needs " + field + " to compute a loss");
   };
   const ModelKind k = kind();
-  return std::visit(
-      overloaded{[&](BertForPreTraining& m) {
-                   if (!batch.labels.defined() && !batch.next_sentence_label.defined()) need(batch.labels, "labels", k);
-                   return m->forward(batch).loss;
-                 },
-                 [&](BertForMaskedLM& m) {
-                   need(batch.labels, "labels", k);
-                   return m->forward(batch).loss;
-                 },
-                 [&](BertForSequenceClassification& m) {
-                   need(batch.labels, "labels", k);
-                   return m->forward(batch).loss;
-                 },
-                 [&](BertForQuestionAnswering& m) {
-                   need(batch.start_positions, "start_positions", k);
-                   need(batch.end_positions, "end_positions", k);
-                   return m->forward(batch).loss;
-                 }},
-      model_);
+  return std::visit(overloaded{[&](BertForPreTraining& m) {
+                                 if (!batch.labels.defined() && !batch.next_sentence_label.defined())
+                                   need(batch.labels, "labels", k);
+                                 return m->forward(batch).loss;
+                               },
+                               [&](BertForMaskedLM& m) {
+                                 need(batch.labels, "labels", k);
+                                 return m->forward(batch).loss;
+                               },
+                               [&](BertForSequenceClassification& m) {
+                                 need(batch.labels, "labels", k);
+                                 return m->forward(batch).loss;
+                               },
+                               [&](BertForQuestionAnswering& m) {
+                                 need(batch.start_positions, "start_positions", k);
+                                 need(batch.end_positions, "end_positions", k);
+                                 return m->forward(batch).loss;
+                               }},
+                    model_);
 }
 
 AnyBertModel AnyBertModel::clone() const {

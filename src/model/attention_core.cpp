@@ -24,8 +24,8 @@ at::Tensor merge_heads(const at::Tensor& x) {
 }  // namespace
 
 at::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
-                                double dropout_p, bool training) {
+                             const at::Tensor& additive_mask, int64_t heads, int64_t head_dim, double dropout_p,
+                             bool training) {
   const double p = training ? dropout_p : 0.0;
 #if TORCH_VERSION_MAJOR >= 2
   // Fused attention (flash / memory-efficient on CUDA, a blocked kernel on CPU). Its default scale is
@@ -58,8 +58,8 @@ at::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at:
 }
 
 at::Tensor attention_context_reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                          const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
-                                          double dropout_p, bool training) {
+                                       const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
+                                       double dropout_p, bool training) {
   auto scores = at::matmul(split_heads(q, heads, head_dim), split_heads(k, heads, head_dim).transpose(-1, -2));
   scores = scores / std::sqrt(static_cast<double>(head_dim));
   if (additive_mask.defined()) scores = scores + additive_mask.to(scores.scalar_type());

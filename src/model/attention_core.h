@@ -12,12 +12,12 @@ namespace earlybert::detail {
 
 /// q, k, v [B,S,heads*d]; additive_mask [B,1,1,S] or undefined -> context [B,S,heads*d].
 at::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
-                                double dropout_p, bool training);
+                             const at::Tensor& additive_mask, int64_t heads, int64_t head_dim, double dropout_p,
+                             bool training);
 
 /// softmax(q kᵀ/√d + mask) v with explicit 4-D matmuls, as Hugging Face writes it.
 at::Tensor attention_context_reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                          const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
-                                          double dropout_p, bool training);
+                                       const at::Tensor& additive_mask, int64_t heads, int64_t head_dim,
+                                       double dropout_p, bool training);
 
 }  // namespace earlybert::detail

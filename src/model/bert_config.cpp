@@ -30,9 +30,7 @@ bool contains(const std::vector<std::string>& names, const std::string& n) {
   return std::find(names.begin(), names.end(), n) != names.end();
 }
 
-std::string where_key(const std::string& source, const std::string& key) {
-  return source + ": key '" + key + "'";
-}
+std::string where_key(const std::string& source, const std::string& key) { return source + ": key '" + key + "'"; }
 
 // Reads a JSON array of integers (each element checked) from `r[key]`.
 std::vector<int64_t> int_list(const JsonReader& r, const std::string& key) {
@@ -101,12 +99,12 @@ void BertConfig::validate(const std::string& source) const {
   if (!(layer_norm_eps > 0.0)) bad("layer_norm_eps", "must be positive");
   if (!(initializer_range >= 0.0)) bad("initializer_range", "must not be negative");
   if (pad_token_id < 0 || pad_token_id >= vocab_size) {
-    bad("pad_token_id", "must be in [0, vocab_size=" + std::to_string(vocab_size) + "), got " +
-                            std::to_string(pad_token_id));
+    bad("pad_token_id",
+        "must be in [0, vocab_size=" + std::to_string(vocab_size) + "), got " + std::to_string(pad_token_id));
   }
   if (!id2label.empty() && static_cast<int64_t>(id2label.size()) != num_labels) {
-    bad("id2label", "has " + std::to_string(id2label.size()) + " labels but num_labels is " +
-                        std::to_string(num_labels));
+    bad("id2label",
+        "has " + std::to_string(id2label.size()) + " labels but num_labels is " + std::to_string(num_labels));
   }
   if (!problem_type.empty() && !contains(kProblemTypes, problem_type)) {
     bad("problem_type", "unknown problem type '" + problem_type + "' (valid: " + join(kProblemTypes) + ")");
@@ -231,8 +229,8 @@ BertConfig BertConfig::from_json(const std::string& text, const std::string& sou
   std::optional<int64_t> n_labels;
   auto agree = [&](const std::string& key, int64_t n) {
     if (n_labels && *n_labels != n) {
-      fail(r.where(key), "says " + std::to_string(n) + " labels but another label field says " +
-                             std::to_string(*n_labels));
+      fail(r.where(key),
+           "says " + std::to_string(n) + " labels but another label field says " + std::to_string(*n_labels));
     }
     n_labels = n;
   };
@@ -295,8 +293,7 @@ std::string BertConfig::to_json() const {
   j["hidden_size"] = hidden_size;
   json id2 = json::object(), l2id = json::object();
   for (int64_t i = 0; i < num_labels; ++i) {
-    const std::string name =
-        id2label.empty() ? "LABEL_" + std::to_string(i) : id2label[static_cast<size_t>(i)];
+    const std::string name = id2label.empty() ? "LABEL_" + std::to_string(i) : id2label[static_cast<size_t>(i)];
     id2[std::to_string(i)] = name;
     l2id[name] = i;
   }
@@ -334,10 +331,10 @@ bool BertConfig::operator==(const BertConfig& o) const {
          attention_probs_dropout_prob == o.attention_probs_dropout_prob &&
          max_position_embeddings == o.max_position_embeddings && type_vocab_size == o.type_vocab_size &&
          layer_norm_eps == o.layer_norm_eps && initializer_range == o.initializer_range &&
-         pad_token_id == o.pad_token_id && classifier_dropout == o.classifier_dropout &&
-         num_labels == o.num_labels && id2label == o.id2label && problem_type == o.problem_type &&
-         architectures == o.architectures && pruned_heads == o.pruned_heads && slimming == o.slimming &&
-         heads_per_layer == o.heads_per_layer && intermediate_sizes == o.intermediate_sizes;
+         pad_token_id == o.pad_token_id && classifier_dropout == o.classifier_dropout && num_labels == o.num_labels &&
+         id2label == o.id2label && problem_type == o.problem_type && architectures == o.architectures &&
+         pruned_heads == o.pruned_heads && slimming == o.slimming && heads_per_layer == o.heads_per_layer &&
+         intermediate_sizes == o.intermediate_sizes;
 }
 
 }  // namespace earlybert

@@ -13,12 +13,13 @@ void BertEmbeddingsImpl::reset() {
   word_embeddings = register_module(
       "word_embeddings",
       torch::nn::Embedding(torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size).padding_idx(c.pad_token_id)));
-  position_embeddings = register_module(
-      "position_embeddings", torch::nn::Embedding(torch::nn::EmbeddingOptions(c.max_position_embeddings, c.hidden_size)));
+  position_embeddings =
+      register_module("position_embeddings",
+                      torch::nn::Embedding(torch::nn::EmbeddingOptions(c.max_position_embeddings, c.hidden_size)));
   token_type_embeddings = register_module(
       "token_type_embeddings", torch::nn::Embedding(torch::nn::EmbeddingOptions(c.type_vocab_size, c.hidden_size)));
-  LayerNorm = register_module(
-      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  LayerNorm = register_module("LayerNorm",
+                              torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
   detail::init_embedding(word_embeddings, c.initializer_range, c.pad_token_id);
   detail::init_embedding(position_embeddings, c.initializer_range);
   detail::init_embedding(token_type_embeddings, c.initializer_range);

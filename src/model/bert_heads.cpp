@@ -18,8 +18,7 @@ void BertPredictionHeadTransformImpl::reset() {
   act_ = parse_activation(config.hidden_act);
   dense = register_module("dense", torch::nn::Linear(config.hidden_size, config.hidden_size));
   LayerNorm = register_module(
-      "LayerNorm",
-      torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
+      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
   detail::init_linear(dense, config.initializer_range);
   detail::init_layer_norm(LayerNorm);
 }
@@ -56,8 +55,7 @@ MaskedLMScores masked_lm_scores(BertLMPredictionHead& predictions, const torch::
   MaskedLMScores out;
   const auto flat_labels = labels.reshape({-1});
   out.masked_positions = flat_labels.ne(-100).nonzero().squeeze(1);
-  const auto rows =
-      sequence_output.reshape({-1, sequence_output.size(-1)}).index_select(0, out.masked_positions);
+  const auto rows = sequence_output.reshape({-1, sequence_output.size(-1)}).index_select(0, out.masked_positions);
   out.logits = predictions->forward(rows, decoder_weight);
   if (out.masked_positions.numel() == 0) {
     // Mean over nothing would be NaN; a zero that keeps the graph connected is what the trainer wants.

@@ -9,8 +9,8 @@ namespace earlybert {
 
 torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype) {
   // Hugging Face uses finfo(dtype).min rather than -inf so that a fully padded row stays finite.
-  const double lowest = dtype == torch::kDouble  ? std::numeric_limits<double>::lowest()
-                        : dtype == torch::kHalf  ? -65504.0
+  const double lowest = dtype == torch::kDouble     ? std::numeric_limits<double>::lowest()
+                        : dtype == torch::kHalf     ? -65504.0
                         : dtype == torch::kBFloat16 ? -3.3895313892515355e38
                                                     : static_cast<double>(std::numeric_limits<float>::lowest());
   const auto keep = attention_mask.to(dtype);

@@ -20,7 +20,8 @@ inline void init_linear(const torch::nn::Linear& m, double std) {
   if (m->bias.defined()) m->bias.zero_();
 }
 
-inline void init_embedding(const torch::nn::Embedding& m, double std, std::optional<int64_t> padding_idx = std::nullopt) {
+inline void init_embedding(const torch::nn::Embedding& m, double std,
+                           std::optional<int64_t> padding_idx = std::nullopt) {
   torch::NoGradGuard no_grad;
   m->weight.normal_(0.0, std);
   if (padding_idx) m->weight[*padding_idx].zero_();

@@ -146,8 +146,12 @@ PruneReport apply_plan(BertModelImpl& bert, const PruningPlan& plan, const std::
 }
 
 PruneReport apply_plan(BertModel& bert, const PruningPlan& plan) { return apply_plan(*bert.ptr(), plan, ""); }
-PruneReport apply_plan(BertForPreTraining& m, const PruningPlan& plan) { return apply_plan(*m->bert.ptr(), plan, "bert."); }
-PruneReport apply_plan(BertForMaskedLM& m, const PruningPlan& plan) { return apply_plan(*m->bert.ptr(), plan, "bert."); }
+PruneReport apply_plan(BertForPreTraining& m, const PruningPlan& plan) {
+  return apply_plan(*m->bert.ptr(), plan, "bert.");
+}
+PruneReport apply_plan(BertForMaskedLM& m, const PruningPlan& plan) {
+  return apply_plan(*m->bert.ptr(), plan, "bert.");
+}
 PruneReport apply_plan(BertForSequenceClassification& m, const PruningPlan& plan) {
   return apply_plan(*m->bert.ptr(), plan, "bert.");
 }

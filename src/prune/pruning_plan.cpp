@@ -22,11 +22,12 @@ void check_indices(const std::vector<int64_t>& idx, int64_t n, const std::string
   if (idx.empty()) fail(where, std::string("keeps no ") + what + " (every layer keeps at least one)");
   for (size_t i = 0; i < idx.size(); ++i) {
     if (idx[i] < 0 || idx[i] >= n) {
-      fail(where, std::string(what) + " index " + std::to_string(idx[i]) + " out of range [0, " + std::to_string(n) + ")");
+      fail(where,
+           std::string(what) + " index " + std::to_string(idx[i]) + " out of range [0, " + std::to_string(n) + ")");
     }
     if (i > 0 && idx[i] <= idx[i - 1]) {
-      fail(where, std::string(what) + " indices must be strictly increasing (" + std::to_string(idx[i - 1]) +
-                      " then " + std::to_string(idx[i]) + ")");
+      fail(where, std::string(what) + " indices must be strictly increasing (" + std::to_string(idx[i - 1]) + " then " +
+                      std::to_string(idx[i]) + ")");
     }
   }
 }
@@ -152,8 +153,8 @@ void validate_plan(const PruningPlan& plan, const BertConfig& config, const std:
     const int64_t heads = config.layer_heads(static_cast<int64_t>(i));
     const int64_t width = config.layer_intermediate_size(static_cast<int64_t>(i));
     if (p.num_heads != heads) {
-      fail(where + ": key 'num_heads'", "plan is for " + std::to_string(p.num_heads) + " heads but the layer has " +
-                                            std::to_string(heads));
+      fail(where + ": key 'num_heads'",
+           "plan is for " + std::to_string(p.num_heads) + " heads but the layer has " + std::to_string(heads));
     }
     if (p.intermediate_size != width) {
       fail(where + ": key 'intermediate_size'", "plan is for " + std::to_string(p.intermediate_size) +

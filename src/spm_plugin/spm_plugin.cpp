@@ -166,16 +166,21 @@ __attribute__((visibility("default"))) const char* ebspm_id_to_piece(const ebspm
 
 __attribute__((visibility("default"))) int32_t ebspm_special_id(const ebspm_model* model, int which) {
   switch (which) {
-    case EBSPM_UNK: return model->sp.unk_id();
-    case EBSPM_BOS: return model->sp.bos_id();
-    case EBSPM_EOS: return model->sp.eos_id();
-    case EBSPM_PAD: return model->sp.pad_id();
-    default: return -1;
+    case EBSPM_UNK:
+      return model->sp.unk_id();
+    case EBSPM_BOS:
+      return model->sp.bos_id();
+    case EBSPM_EOS:
+      return model->sp.eos_id();
+    case EBSPM_PAD:
+      return model->sp.pad_id();
+    default:
+      return -1;
   }
 }
 
-__attribute__((visibility("default"))) int ebspm_train(const char* const* keys, const char* const* values,
-                                                       size_t n, int quiet, char** error) {
+__attribute__((visibility("default"))) int ebspm_train(const char* const* keys, const char* const* values, size_t n,
+                                                       int quiet, char** error) {
   return guarded(error, [&] {
     std::unordered_map<std::string, std::string> kwargs;
     for (size_t i = 0; i < n; ++i) {

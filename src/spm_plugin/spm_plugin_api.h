@@ -48,8 +48,7 @@ int ebspm_encode(const ebspm_model* model, const char* text, size_t len, ebspm_p
 void ebspm_free_pieces(ebspm_pieces* pieces);
 
 /* Text for ids; *out is NUL-terminated, its length in *out_len. */
-int ebspm_decode(const ebspm_model* model, const int32_t* ids, size_t n, char** out, size_t* out_len,
-                 char** error);
+int ebspm_decode(const ebspm_model* model, const int32_t* ids, size_t n, char** out, size_t* out_len, char** error);
 
 int32_t ebspm_vocab_size(const ebspm_model* model);
 /* Id of `piece`, or -1 when it is not in the vocabulary. */

@@ -26,8 +26,7 @@ constexpr std::array<uint8_t, 128> make_ascii_table() {
     uint8_t k = kOther;
     if (c < 32 || c == 127) k = kDrop;  // Cc (and NUL)
     if (c == '\t' || c == '\n' || c == '\r' || c == ' ') k = kSpace;
-    if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))
-      k = kPunct;
+    if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126)) k = kPunct;
     if (c >= 'A' && c <= 'Z') k = kUpper;
     t[static_cast<size_t>(c)] = k;
   }
@@ -35,18 +34,14 @@ constexpr std::array<uint8_t, 128> make_ascii_table() {
 }
 constexpr std::array<uint8_t, 128> kAscii = make_ascii_table();
 
-inline int category_of(char32_t cp) {
-  return utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->category;
-}
+inline int category_of(char32_t cp) { return utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->category; }
 
 inline bool is_control_category(int cat) {
   return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CS ||
          cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CN;
 }
 
-inline bool is_punct_category(int cat) {
-  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
-}
+inline bool is_punct_category(int cat) { return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO; }
 
 // Python's str.split() also splits on U+2028/U+2029 (categories Zl/Zp), which survive cleaning.
 inline bool is_python_extra_space(char32_t cp) { return cp == 0x2028 || cp == 0x2029; }
@@ -64,9 +59,23 @@ bool is_cased(char32_t cp) {
 
 bool is_case_ignorable(char32_t cp) {
   switch (cp) {
-    case 0x27: case 0x2E: case 0x3A: case 0xB7: case 0x387: case 0x55F: case 0x5F4: case 0x2018:
-    case 0x2019: case 0x2024: case 0x2027: case 0xFE13: case 0xFE52: case 0xFE55: case 0xFF07:
-    case 0xFF0E: case 0xFF1A:
+    case 0x27:
+    case 0x2E:
+    case 0x3A:
+    case 0xB7:
+    case 0x387:
+    case 0x55F:
+    case 0x5F4:
+    case 0x2018:
+    case 0x2019:
+    case 0x2024:
+    case 0x2027:
+    case 0xFE13:
+    case 0xFE52:
+    case 0xFE55:
+    case 0xFF07:
+    case 0xFF0E:
+    case 0xFF1A:
       return true;
     default:
       break;
@@ -94,9 +103,8 @@ bool bert_is_punctuation(char32_t cp) {
 }
 
 bool bert_is_chinese_char(char32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-         (cp >= 0x20000 && cp <= 0x2A6DF) || (cp >= 0x2A700 && cp <= 0x2B73F) ||
-         (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+         (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
 }
 
@@ -115,8 +123,7 @@ namespace {
 class Splitter {
  public:
   Splitter(const BasicTokenizerOptions& o, std::string_view text, PreTokenized& out)
-      : lower_(o.do_lower_case), strip_(o.strips_accents()), cjk_(o.tokenize_chinese_chars),
-        text_(text), out_(out) {}
+      : lower_(o.do_lower_case), strip_(o.strips_accents()), cjk_(o.tokenize_chinese_chars), text_(text), out_(out) {}
 
   void run(size_t begin, size_t end) {
     token_begin_ = begin;
@@ -196,8 +203,8 @@ class Splitter {
       }
       utf8proc_int32_t buf[8];
       int boundclass = 0;
-      const auto nd = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(l), buf, 8,
-                                              UTF8PROC_DECOMPOSE, &boundclass);
+      const auto nd =
+          utf8proc_decompose_char(static_cast<utf8proc_int32_t>(l), buf, 8, UTF8PROC_DECOMPOSE, &boundclass);
       if (nd < 0 || nd > 8) {  // cannot happen for canonical decompositions; keep the character
         normalized_char(l, category_of(l), ob, oe);
         continue;

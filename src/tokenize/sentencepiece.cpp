@@ -163,7 +163,8 @@ void train_sentencepiece(const SentencePieceTrainOptions& o) {
       {"model_prefix", tmp},
       {"vocab_size", std::to_string(o.vocab_size)},
       {"model_type", o.model_type},
-      {"character_coverage", [&] {
+      {"character_coverage",
+       [&] {
          std::ostringstream s;
          s << o.character_coverage;
          return s.str();
@@ -176,8 +177,13 @@ void train_sentencepiece(const SentencePieceTrainOptions& o) {
     kv.emplace_back("shuffle_input_sentence", "true");
   }
   if (o.bert_special_tokens) {
-    kv.insert(kv.end(), {{"pad_id", "0"}, {"pad_piece", "[PAD]"}, {"unk_id", "1"}, {"unk_piece", "[UNK]"},
-                         {"bos_id", "-1"}, {"eos_id", "-1"}, {"control_symbols", "[CLS],[SEP]"},
+    kv.insert(kv.end(), {{"pad_id", "0"},
+                         {"pad_piece", "[PAD]"},
+                         {"unk_id", "1"},
+                         {"unk_piece", "[UNK]"},
+                         {"bos_id", "-1"},
+                         {"eos_id", "-1"},
+                         {"control_symbols", "[CLS],[SEP]"},
                          {"user_defined_symbols", "[MASK]"}});
   }
   std::vector<const char*> keys, values;

@@ -15,10 +15,14 @@ namespace {
 
 const char* strategy_name(Truncation t) {
   switch (t) {
-    case Truncation::LongestFirst: return "longest_first";
-    case Truncation::OnlyFirst: return "only_first";
-    case Truncation::OnlySecond: return "only_second";
-    case Truncation::DoNotTruncate: return "do_not_truncate";
+    case Truncation::LongestFirst:
+      return "longest_first";
+    case Truncation::OnlyFirst:
+      return "only_first";
+    case Truncation::OnlySecond:
+      return "only_second";
+    case Truncation::DoNotTruncate:
+      return "do_not_truncate";
   }
   return "?";
 }
@@ -41,13 +45,13 @@ Encoding Tokenizer::encode_tokens(const std::vector<Token>& a, const std::vector
   if (truncation != Truncation::DoNotTruncate && na + nb + specials > max_length) {
     const std::string where = std::string("truncation ") + strategy_name(truncation);
     if (max_length < specials) {
-      fail(where, "max_length " + std::to_string(max_length) + " leaves no room for the " +
-                      std::to_string(specials) + " special tokens");
+      fail(where, "max_length " + std::to_string(max_length) + " leaves no room for the " + std::to_string(specials) +
+                      " special tokens");
     }
     const size_t remove = na + nb + specials - max_length;
     auto cannot = [&](const char* which, size_t have) {
-      fail(where, std::string("cannot fit max_length ") + std::to_string(max_length) + ": the " + which +
-                      " text has " + std::to_string(have) + " tokens and " + std::to_string(remove) +
+      fail(where, std::string("cannot fit max_length ") + std::to_string(max_length) + ": the " + which + " text has " +
+                      std::to_string(have) + " tokens and " + std::to_string(remove) +
                       " must go (at least one must stay)");
     };
     switch (truncation) {

@@ -32,8 +32,8 @@ void PieceTable::build(const std::vector<std::string>& tokens, size_t prefix, Ac
 void PieceTable::insert(uint32_t h, int32_t id, std::string_view key, const std::vector<std::string>& tokens) {
   for (uint32_t i = h & mask_;; i = (i + 1) & mask_) {
     const uint64_t slot = slots_[i];
-    if (slot == 0 || ((slot >> 32) == h &&
-                      std::string_view(tokens[static_cast<uint32_t>(slot) - 1]).substr(prefix_) == key)) {
+    if (slot == 0 ||
+        ((slot >> 32) == h && std::string_view(tokens[static_cast<uint32_t>(slot) - 1]).substr(prefix_) == key)) {
       slots_[i] = (uint64_t{h} << 32) | static_cast<uint32_t>(id + 1);  // a repeated key: the later id wins
       return;
     }
@@ -119,9 +119,7 @@ const std::string& WordPieceVocab::token(int32_t id) const {
 
 int32_t WordPieceVocab::find(std::string_view token) const { return whole_.find(token, tokens_); }
 
-int32_t WordPieceVocab::find_continuation(std::string_view piece) const {
-  return continuation_.find(piece, tokens_);
-}
+int32_t WordPieceVocab::find_continuation(std::string_view piece) const { return continuation_.find(piece, tokens_); }
 
 // --- tokenizer -----------------------------------------------------------------------------------
 
@@ -142,8 +140,8 @@ void WordPieceTokenizer::wordpiece(const PreTokenized& pre, std::vector<Token>& 
   for (const auto& w : pre.words) {
     const auto [wb, we] = pre.origin(w.first_char, w.end_char);
     if (w.never_split) {
-      const std::string_view text = norm.substr(pre.char_start[w.first_char],
-                                                pre.char_start[w.end_char] - pre.char_start[w.first_char]);
+      const std::string_view text =
+          norm.substr(pre.char_start[w.first_char], pre.char_start[w.end_char] - pre.char_start[w.first_char]);
       const int32_t id = vocab_.find(text);
       out.push_back(Token{std::string(text), id >= 0 ? id : special.unk, wb, we});
       continue;
@@ -213,8 +211,8 @@ std::string WordPieceTokenizer::decode(const std::vector<int32_t>& ids) const {
   }
   // Hugging Face's clean_up_tokenization.
   static const std::pair<std::string_view, std::string_view> kCleanups[] = {
-      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
-      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : kCleanups) {
     std::string out;
     out.reserve(text.size());

@@ -129,14 +129,13 @@ std::string resolve_resume_checkpoint(const std::string& resume, const std::stri
   if (resume.empty()) return "";
   if (resume == "latest" || resume == "true") {
     const std::string latest = latest_checkpoint(output_dir);
-    if (latest.empty())
-      fail("resume_from_checkpoint", "no complete checkpoint-N directory in '" + output_dir + "'");
+    if (latest.empty()) fail("resume_from_checkpoint", "no complete checkpoint-N directory in '" + output_dir + "'");
     return latest;
   }
   if (!is_dir(resume)) fail("resume_from_checkpoint", "'" + resume + "' is not a directory");
   if (!is_complete_checkpoint(resume))
-    fail("resume_from_checkpoint", "'" + resume + "' is not a complete checkpoint (no " +
-                                       std::string(kCheckpointCompleteMarker) + " marker)");
+    fail("resume_from_checkpoint",
+         "'" + resume + "' is not a complete checkpoint (no " + std::string(kCheckpointCompleteMarker) + " marker)");
   return resume;
 }
 

@@ -16,8 +16,8 @@
 
 namespace earlybert {
 
-std::vector<ClassificationFeature> tokenize_examples(const Tokenizer& tokenizer, const std::vector<TextExample>& examples,
-                                                     int64_t max_seq_length) {
+std::vector<ClassificationFeature> tokenize_examples(const Tokenizer& tokenizer,
+                                                     const std::vector<TextExample>& examples, int64_t max_seq_length) {
   std::vector<ClassificationFeature> out;
   out.reserve(examples.size());
   for (const auto& ex : examples) {
@@ -45,7 +45,8 @@ Batch collate_classification(const std::vector<ClassificationFeature>& features,
     if (regression) {
       auto labels = torch::empty({B}, torch::kFloat);
       auto la = labels.accessor<float, 1>();
-      for (int64_t r = 0; r < B; ++r) la[r] = features[static_cast<size_t>(indices[static_cast<size_t>(r)])].label_value;
+      for (int64_t r = 0; r < B; ++r)
+        la[r] = features[static_cast<size_t>(indices[static_cast<size_t>(r)])].label_value;
       batch.labels = labels;
     } else {
       auto labels = torch::empty({B}, torch::kLong);
@@ -61,13 +62,13 @@ ClassificationTask::ClassificationTask(const TrainingArguments& args, std::share
     : args_(args), name_(args.task), tokenizer_(std::move(tokenizer)) {
   spec_ = lookup_task(args.task);
   if (spec_ == nullptr || spec_->name == "mnli-mm")
-    fail("task", "'" + args.task + "' is not a classification task (" + "cola, sst2, mrpc, stsb, qqp, mnli, qnli, "
-                 "rte, wnli, wordnet)");
+    fail("task", "'" + args.task + "' is not a classification task (" +
+                     "cola, sst2, mrpc, stsb, qqp, mnli, qnli, "
+                     "rte, wnli, wordnet)");
   if (!tokenizer_) fail("tokenizer_name", "the task needs a tokenizer");
   if (spec_->name == "mnli") mismatched_spec_ = lookup_task("mnli-mm");
   if (spec_->load == nullptr && args.data_dir.empty() && (args.train_file.empty() || args.validation_file.empty()))
-    fail("data_dir", "task '" + args.task + "' needs data_dir (the GLUE root or the " + spec_->dir_name +
-                         " folder)");
+    fail("data_dir", "task '" + args.task + "' needs data_dir (the GLUE root or the " + spec_->dir_name + " folder)");
 }
 
 ClassificationTask::Split_ ClassificationTask::load_split(const TaskSpec& spec, Split split,
@@ -110,7 +111,8 @@ int64_t ClassificationTask::tokens_per_feature() const {
   return static_cast<int64_t>((total + f.size() - 1) / f.size());
 }
 
-ClassificationTask::Outputs ClassificationTask::run(AnyBertModel& model, const std::vector<ClassificationFeature>& features,
+ClassificationTask::Outputs ClassificationTask::run(AnyBertModel& model,
+                                                    const std::vector<ClassificationFeature>& features,
                                                     int64_t batch_size) const {
   if (model.kind() != ModelKind::SequenceClassification)
     fail("task", name_ + " needs a BertForSequenceClassification model, got " + architecture_name(model.kind()));

@@ -20,22 +20,32 @@ TicketMode parse_ticket_mode(const std::string& name, const std::string& where) 
 
 std::string to_string(TicketMode mode) {
   switch (mode) {
-    case TicketMode::EarlyBird: return "early_bird";
-    case TicketMode::FixedStep: return "fixed_step";
-    case TicketMode::FixedFraction: return "fixed_fraction";
-    case TicketMode::Random: return "random";
-    case TicketMode::None: return "none";
+    case TicketMode::EarlyBird:
+      return "early_bird";
+    case TicketMode::FixedStep:
+      return "fixed_step";
+    case TicketMode::FixedFraction:
+      return "fixed_fraction";
+    case TicketMode::Random:
+      return "random";
+    case TicketMode::None:
+      return "none";
   }
   return "none";
 }
 
 std::string to_string(DrawReason reason) {
   switch (reason) {
-    case DrawReason::NotYet: return "not_yet";
-    case DrawReason::EarlyBird: return "early_bird";
-    case DrawReason::FixedStep: return "fixed_step";
-    case DrawReason::SearchBound: return "max_search_steps";
-    case DrawReason::Random: return "random";
+    case DrawReason::NotYet:
+      return "not_yet";
+    case DrawReason::EarlyBird:
+      return "early_bird";
+    case DrawReason::FixedStep:
+      return "fixed_step";
+    case DrawReason::SearchBound:
+      return "max_search_steps";
+    case DrawReason::Random:
+      return "random";
   }
   return "not_yet";
 }

@@ -50,8 +50,8 @@ EarlyBirdDetector::EarlyBirdDetector(double threshold, int64_t window) : thresho
 
 bool EarlyBirdDetector::observe(int64_t step, const LayerMasks& heads, const LayerMasks& ffn) {
   if (!history_.empty() && step <= history_.back().step)
-    fail("early-bird detector", "observations must have increasing steps (got " + std::to_string(step) +
-                                    " after " + std::to_string(history_.back().step) + ")");
+    fail("early-bird detector", "observations must have increasing steps (got " + std::to_string(step) + " after " +
+                                    std::to_string(history_.back().step) + ")");
   EarlyBirdRecord rec;
   rec.step = step;
   if (!recent_.empty()) {

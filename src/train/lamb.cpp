@@ -14,10 +14,14 @@ template <typename T>
 T read_value(torch::serialize::InputArchive& archive, const char* key) {
   c10::IValue v;
   archive.read(key, v);
-  if constexpr (std::is_same_v<T, double>) return v.toDouble();
-  else if constexpr (std::is_same_v<T, bool>) return v.toBool();
-  else if constexpr (std::is_same_v<T, int64_t>) return v.toInt();
-  else return v.toTensor();
+  if constexpr (std::is_same_v<T, double>)
+    return v.toDouble();
+  else if constexpr (std::is_same_v<T, bool>)
+    return v.toBool();
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return v.toInt();
+  else
+    return v.toTensor();
 }
 
 }  // namespace
@@ -109,8 +113,7 @@ torch::Tensor Lamb::step(LossClosure closure) {
         // Kept on the device (no .item()): one fused scale, no host synchronisation per tensor.
         const auto w_norm = p.norm();
         const auto u_norm = update.norm();
-        const auto ratio =
-            torch::where(w_norm.gt(0) & u_norm.gt(0), w_norm / u_norm, torch::ones_like(w_norm));
+        const auto ratio = torch::where(w_norm.gt(0) & u_norm.gt(0), w_norm / u_norm, torch::ones_like(w_norm));
         p.sub_(update * (ratio * options.lr()));
       } else {
         p.sub_(update, options.lr());

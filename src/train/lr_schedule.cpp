@@ -21,11 +21,16 @@ LrScheduleType parse_lr_schedule_type(const std::string& name, const std::string
 
 std::string to_string(LrScheduleType type) {
   switch (type) {
-    case LrScheduleType::Constant: return "constant";
-    case LrScheduleType::ConstantWithWarmup: return "constant_with_warmup";
-    case LrScheduleType::Linear: return "linear";
-    case LrScheduleType::Polynomial: return "polynomial";
-    case LrScheduleType::Cosine: return "cosine";
+    case LrScheduleType::Constant:
+      return "constant";
+    case LrScheduleType::ConstantWithWarmup:
+      return "constant_with_warmup";
+    case LrScheduleType::Linear:
+      return "linear";
+    case LrScheduleType::Polynomial:
+      return "polynomial";
+    case LrScheduleType::Cosine:
+      return "cosine";
   }
   return "linear";
 }

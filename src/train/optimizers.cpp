@@ -75,8 +75,8 @@ WeightDecayGroups split_weight_decay_groups(const torch::OrderedDict<std::string
   return g;
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(
-    const torch::OrderedDict<std::string, torch::Tensor>& named, const TrainingArguments& args) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const torch::OrderedDict<std::string, torch::Tensor>& named,
+                                                        const TrainingArguments& args) {
   auto groups = split_weight_decay_groups(named);
   const auto betas = std::make_tuple(args.adam_beta1, args.adam_beta2);
   std::vector<torch::optim::OptimizerParamGroup> param_groups;
@@ -166,8 +166,7 @@ void load_optimizer_state(torch::optim::Optimizer& optimizer, const std::string&
     torch::serialize::InputArchive archive;
     archive.load_from(bytes, device);
     c10::IValue kind;
-    if (!archive.try_read(kKindKey, kind) || !kind.isString())
-      fail(path, "not an earlybert optimizer state file");
+    if (!archive.try_read(kKindKey, kind) || !kind.isString()) fail(path, "not an earlybert optimizer state file");
     const std::string expected = optimizer_kind(optimizer);
     if (kind.toStringRef() != expected)
       fail(path, "optimizer state is for '" + kind.toStringRef() + "', this run uses '" + expected + "'");

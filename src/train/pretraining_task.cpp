@@ -114,8 +114,10 @@ void PretrainingTask::configure_model(BertConfig& config) const {
   }
   const auto len = static_cast<int64_t>(train_data_.header().max_seq_length);
   if (len > config.max_position_embeddings)
-    fail("max_seq_length", "the shards' sequences (" + std::to_string(len) + ") exceed the model's "
-                           "max_position_embeddings (" + std::to_string(config.max_position_embeddings) + ")");
+    fail("max_seq_length", "the shards' sequences (" + std::to_string(len) +
+                               ") exceed the model's "
+                               "max_position_embeddings (" +
+                               std::to_string(config.max_position_embeddings) + ")");
   if (uses_nsp() && config.type_vocab_size < 2)
     fail("model_name_or_path", "next-sentence prediction needs type_vocab_size >= 2");
 }
@@ -139,8 +141,8 @@ int64_t PretrainingTask::tokens_per_feature() const {
 
 Metrics PretrainingTask::evaluate(AnyBertModel& model, int64_t batch_size) {
   if (model.kind() != model_kind())
-    fail("task", args_.task + " needs a " + architecture_name(model_kind()) + " model, got " +
-                     architecture_name(model.kind()));
+    fail("task",
+         args_.task + " needs a " + architecture_name(model_kind()) + " model, got " + architecture_name(model.kind()));
   EvalModeGuard guard(model);
   torch::NoGradGuard no_grad;
   const torch::Device device = model_device(model);

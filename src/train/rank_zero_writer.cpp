@@ -21,8 +21,8 @@ int env_int(const char* name, int fallback, int minimum) {
   if (v == nullptr || *v == '\0') return fallback;
   auto parsed = train_detail::parse_int(v);
   if (!parsed || *parsed < minimum || *parsed > 1 << 20)
-    fail(std::string("environment variable ") + name, "expected an integer >= " + std::to_string(minimum) +
-                                                         ", got '" + v + "'");
+    fail(std::string("environment variable ") + name,
+         "expected an integer >= " + std::to_string(minimum) + ", got '" + v + "'");
   return static_cast<int>(*parsed);
 }
 
@@ -34,8 +34,8 @@ DistributedInfo DistributedInfo::from_environment() {
   d.world_size = env_int("WORLD_SIZE", 1, 1);
   d.local_rank = env_int("LOCAL_RANK", d.rank, 0);
   if (d.rank >= d.world_size)
-    fail("environment variable RANK", std::to_string(d.rank) + " is not below WORLD_SIZE " +
-                                          std::to_string(d.world_size));
+    fail("environment variable RANK",
+         std::to_string(d.rank) + " is not below WORLD_SIZE " + std::to_string(d.world_size));
   return d;
 }
 

@@ -16,8 +16,9 @@ namespace earlybert {
 std::unique_ptr<Task> make_task(const TrainingArguments& args) {
   const std::string& t = args.task;
   if (t.empty())
-    fail("task", "no task given (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, squad_v2, "
-                 "mlm, pretraining)");
+    fail("task",
+         "no task given (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, squad_v2, "
+         "mlm, pretraining)");
   if (t == "mlm" || t == "pretraining") {
     // The shards are already tokenized, but the tokenizer is still required: its vocabulary is
     // checked against the shards' and copied next to the model (vocab.txt) for fine-tuning.
@@ -27,8 +28,9 @@ std::unique_ptr<Task> make_task(const TrainingArguments& args) {
   if (t == "squad" || t == "squad_v2") return make_squad_task(args);
   const TaskSpec* spec = lookup_task(t);
   if (spec == nullptr || spec->name == "mnli-mm")
-    fail("task", "unknown task '" + t + "' (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, "
-                 "squad_v2, mlm, pretraining)");
+    fail("task", "unknown task '" + t +
+                     "' (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, "
+                     "squad_v2, mlm, pretraining)");
   std::shared_ptr<const Tokenizer> tok = load_run_tokenizer(args);
   return std::make_unique<ClassificationTask>(args, std::move(tok));
 }

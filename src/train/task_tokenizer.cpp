@@ -18,9 +18,7 @@ namespace {
 
 const char* const kTokenizerFileNames[] = {"vocab.txt", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model"};
 
-bool is_sentencepiece(const std::string& path) {
-  return fs::path(path).extension() == ".model";
-}
+bool is_sentencepiece(const std::string& path) { return fs::path(path).extension() == ".model"; }
 
 /// The tokenizer file inside directory `dir`, or "".
 std::string find_in_directory(const std::string& dir) {
@@ -60,11 +58,10 @@ std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, bool do_
 std::unique_ptr<Tokenizer> load_run_tokenizer(const TrainingArguments& args) {
   const std::string path = resolve_tokenizer_file(args);
   if (path.empty()) {
-    fail("tokenizer_name",
-         args.model_name_or_path.empty()
-             ? "no tokenizer: set tokenizer_name to a vocab.txt or SentencePiece .model file"
-             : "no tokenizer: model directory '" + args.model_name_or_path +
-                   "' has no vocab.txt or .model file; set tokenizer_name");
+    fail("tokenizer_name", args.model_name_or_path.empty()
+                               ? "no tokenizer: set tokenizer_name to a vocab.txt or SentencePiece .model file"
+                               : "no tokenizer: model directory '" + args.model_name_or_path +
+                                     "' has no vocab.txt or .model file; set tokenizer_name");
   }
   return load_tokenizer_file(path, args.do_lower_case);
 }

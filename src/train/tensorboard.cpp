@@ -87,11 +87,20 @@ class Reader {
   }
   void skip(int wire_type) {
     switch (wire_type) {
-      case kVarint: varint(); break;
-      case kFixed64: fixed(8); break;
-      case kLengthDelimited: bytes(); break;
-      case kFixed32: fixed(4); break;
-      default: bad("unsupported wire type " + std::to_string(wire_type));
+      case kVarint:
+        varint();
+        break;
+      case kFixed64:
+        fixed(8);
+        break;
+      case kLengthDelimited:
+        bytes();
+        break;
+      case kFixed32:
+        fixed(4);
+        break;
+      default:
+        bad("unsupported wire type " + std::to_string(wire_type));
     }
   }
   [[noreturn]] void bad(const std::string& what) const {

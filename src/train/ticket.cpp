@@ -171,8 +171,8 @@ bool Ticket::operator==(const Ticket& o) const {
          inter_pruning_ratio == o.inter_pruning_ratio && inter_pruning_method == o.inter_pruning_method &&
          ticket_check_steps == o.ticket_check_steps && ticket_threshold == o.ticket_threshold &&
          ticket_window == o.ticket_window && max_search_steps == o.max_search_steps &&
-         random_ticket_seed == o.random_ticket_seed && plan == o.plan &&
-         distance_history == o.distance_history && coefficient_snapshots == o.coefficient_snapshots;
+         random_ticket_seed == o.random_ticket_seed && plan == o.plan && distance_history == o.distance_history &&
+         coefficient_snapshots == o.coefficient_snapshots;
 }
 
 TicketMasks current_masks(const SlimmingScores& scores, const TrainingArguments& args) {

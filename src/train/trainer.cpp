@@ -162,7 +162,7 @@ struct Trainer::Impl {
   DataPosition pos;
   int64_t order_epoch = -1;
   std::vector<int64_t> order;
-  PhaseTimes times;          ///< accumulated, including earlier runs of a resumed training
+  PhaseTimes times;  ///< accumulated, including earlier runs of a resumed training
   double times_total_base = 0;
   std::optional<double> best_metric;
   std::string best_model_checkpoint;
@@ -357,8 +357,8 @@ struct Trainer::Impl {
     out.write_file("config.yaml", to_yaml(args));
     metrics = std::make_unique<MetricsLogger>(out);
     if (resuming) metrics->truncate_after(step);
-    tensorboard = std::make_unique<TensorBoardWriter>(
-        out, args.logging_dir.empty() ? std::string("runs") : args.logging_dir);
+    tensorboard =
+        std::make_unique<TensorBoardWriter>(out, args.logging_dir.empty() ? std::string("runs") : args.logging_dir);
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -443,16 +443,16 @@ struct Trainer::Impl {
 
     const auto& hist = detector.history();
     const bool observed_now = !hist.empty() && hist.back().step == step;
-    const std::string distances =
-        observed_now ? logging::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}",
-                                       hist.back().dist_heads, hist.back().dist_ffn)
-                     : std::string("no mask check at this step");
+    const std::string distances = observed_now
+                                      ? logging::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}",
+                                                        hist.back().dist_heads, hist.back().dist_ffn)
+                                      : std::string("no mask check at this step");
     const std::string window =
         observed_now && hist.back().window_max_heads >= 0
             ? logging::format(" (max over the last {}: heads {:.4f}, FFN {:.4f}; threshold {})", detector.window(),
                               hist.back().window_max_heads, hist.back().window_max_ffn, detector.threshold())
             : std::string();
-    const std::string because = why == DrawReason::EarlyBird   ? "the early-bird rule"
+    const std::string because = why == DrawReason::EarlyBird     ? "the early-bird rule"
                                 : why == DrawReason::SearchBound ? "bound: max_search_steps reached before the masks "
                                                                    "stabilised"
                                 : why == DrawReason::FixedStep   ? "fixed step"
@@ -564,7 +564,8 @@ struct Trainer::Impl {
     write_model_files(tmp);
     save_optimizer_state(*optimizer, join_path(tmp, kOptimizerFile));
     write_file_atomic(join_path(tmp, kSchedulerFile), schedule.to_json());
-    if (searching || draw_step >= 0) write_file_atomic(join_path(tmp, kTicketFile), [&] {
+    if (searching || draw_step >= 0)
+      write_file_atomic(join_path(tmp, kTicketFile), [&] {
         Ticket t = ticket;
         if (!t.drawn()) t.distance_history = detector.history();
         return t.to_json();
@@ -645,8 +646,8 @@ struct Trainer::Impl {
     clear_bar();
     logging::info("step {}/{} | epoch {:.2f} | {} | loss {:.4f}{} | lr {:.3e} | grad {:.3f} | {:.0f} tok/s | ETA {}",
                   step, total, m.epoch, rec.phase, *m.loss,
-                  m.l1 ? logging::format(" | l1 {:.4f}", *m.l1) : std::string(), *m.lr, *m.grad_norm,
-                  *m.tokens_per_s, format_duration(eta));
+                  m.l1 ? logging::format(" | l1 {:.4f}", *m.l1) : std::string(), *m.lr, *m.grad_norm, *m.tokens_per_s,
+                  format_duration(eta));
     window = Window{};
   }
 
@@ -661,14 +662,15 @@ struct Trainer::Impl {
     session_start_step = step;
     const int64_t resumed_at = last_saved_step == step ? step : -1;  // nothing to redo at this step
     model->module()->train();
-    logging::info("training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), "
-                  "phase {}{}",
-                  task->name(), n_train, updates_per_epoch, total, args.per_device_train_batch_size,
-                  args.gradient_accumulation_steps, phase,
-                  searching ? logging::format(", ticket_mode {}, search bound {}", args.ticket_mode,
-                                         rule.max_search_steps > 0 ? std::to_string(rule.max_search_steps) + " updates"
-                                                                   : std::string("none"))
-                           : std::string());
+    logging::info(
+        "training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), "
+        "phase {}{}",
+        task->name(), n_train, updates_per_epoch, total, args.per_device_train_batch_size,
+        args.gradient_accumulation_steps, phase,
+        searching ? logging::format(", ticket_mode {}, search bound {}", args.ticket_mode,
+                                    rule.max_search_steps > 0 ? std::to_string(rule.max_search_steps) + " updates"
+                                                              : std::string("none"))
+                  : std::string());
 
     while (true) {
       // ---- once in a while (skipped at the step a resumed run starts from: done before the save) ----
@@ -707,8 +709,8 @@ struct Trainer::Impl {
       }
       std::optional<double> l1;
       if (phase == "search") {
-        torch::Tensor penalty = slimming_l1_penalty(slimming_coefficients(model->bert()), args.l1_loss_self_coef,
-                                                    args.l1_loss_inter_coef);
+        torch::Tensor penalty =
+            slimming_l1_penalty(slimming_coefficients(model->bert()), args.l1_loss_self_coef, args.l1_loss_inter_coef);
         penalty.backward();
         l1 = penalty.item<double>();
       }
@@ -768,7 +770,8 @@ struct Trainer::Impl {
     timing["draw_step"] = draw_step;
     ordered_json ev;
     ev["epoch"] = epoch_now();
-    for (const auto& [k, v] : result.eval_metrics) ev["eval_" + k] = std::isfinite(v) ? ordered_json(v) : ordered_json();
+    for (const auto& [k, v] : result.eval_metrics)
+      ev["eval_" + k] = std::isfinite(v) ? ordered_json(v) : ordered_json();
     ev["eval_runtime"] = eval_runtime;
     ev.update(timing);
     out.write_file("eval_results.json", ev.dump(2) + "\n");

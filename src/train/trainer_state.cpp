@@ -49,8 +49,8 @@ RngState capture_torch_rng_state() {
   RngState s;
   s.torch_cpu = generator_state(at::globalContext().defaultGenerator(at::Device(at::kCPU)));
   for (int i = 0; i < cuda_devices(); ++i)
-    s.torch_cuda.push_back(generator_state(
-        at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i)))));
+    s.torch_cuda.push_back(
+        generator_state(at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i)))));
   return s;
 }
 
@@ -60,9 +60,8 @@ void restore_torch_rng_state(const RngState& state, const std::string& where) {
                         where + ".torch_cpu");
   const int n = std::min<int>(cuda_devices(), static_cast<int>(state.torch_cuda.size()));
   for (int i = 0; i < n; ++i)
-    set_generator_state(
-        at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i))),
-        state.torch_cuda[static_cast<size_t>(i)], where + ".torch_cuda[" + std::to_string(i) + "]");
+    set_generator_state(at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i))),
+                        state.torch_cuda[static_cast<size_t>(i)], where + ".torch_cuda[" + std::to_string(i) + "]");
 }
 
 std::string mt19937_state(const std::mt19937& engine) {
@@ -104,7 +103,8 @@ std::string TrainerState::to_json() const {
   j["draw_reason"] = draw_reason;
   j["early_bird"] = early_bird.empty() ? ordered_json(nullptr) : ordered_json::parse(early_bird);
   j["best_metric"] = best_metric && std::isfinite(*best_metric) ? ordered_json(*best_metric) : ordered_json(nullptr);
-  j["best_model_checkpoint"] = best_model_checkpoint.empty() ? ordered_json(nullptr) : ordered_json(best_model_checkpoint);
+  j["best_model_checkpoint"] =
+      best_model_checkpoint.empty() ? ordered_json(nullptr) : ordered_json(best_model_checkpoint);
   ordered_json hist = ordered_json::array();
   for (const auto& r : log_history) hist.push_back(train_detail::metrics_record_json(r));
   j["log_history"] = hist;
@@ -173,8 +173,8 @@ void TrainerState::save(const std::string& path) const { write_file_atomic(path,
 TrainerState TrainerState::load(const std::string& path) { return from_json(read_file(path), path); }
 
 bool TrainerState::operator==(const TrainerState& o) const {
-  const bool best_same = best_metric.has_value() == o.best_metric.has_value() &&
-                         (!best_metric || *best_metric == *o.best_metric);
+  const bool best_same =
+      best_metric.has_value() == o.best_metric.has_value() && (!best_metric || *best_metric == *o.best_metric);
   return global_step == o.global_step && epoch == o.epoch && phase == o.phase && max_steps == o.max_steps &&
          num_train_epochs == o.num_train_epochs && world_size == o.world_size && data_position == o.data_position &&
          rng == o.rng && draw_step == o.draw_step && draw_reason == o.draw_reason && early_bird == o.early_bird &&

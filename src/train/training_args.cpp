@@ -45,9 +45,7 @@ IntCheck int_at_least(int64_t lo) {
   return [lo](int64_t v) { return v >= lo ? "" : "must be >= " + std::to_string(lo); };
 }
 IntCheck int_minus_one_or_at_least(int64_t lo) {
-  return [lo](int64_t v) {
-    return v == -1 || v >= lo ? "" : "must be -1 or >= " + std::to_string(lo);
-  };
+  return [lo](int64_t v) { return v == -1 || v >= lo ? "" : "must be -1 or >= " + std::to_string(lo); };
 }
 DoubleCheck double_at_least(double lo) {
   return [lo](double v) { return v >= lo ? "" : "must be >= " + format_double(lo); };
@@ -73,9 +71,8 @@ DoubleCheck double_closed(double lo, double hi) {
   };
 }
 
-const std::vector<std::string> kTasks = {"",    "cola", "sst2",  "mrpc",     "stsb",    "qqp",
-                                         "mnli", "qnli", "rte",   "wnli",     "squad",   "squad_v2",
-                                         "wordnet", "mlm", "pretraining"};
+const std::vector<std::string> kTasks = {"",    "cola", "sst2",  "mrpc",     "stsb",    "qqp", "mnli",       "qnli",
+                                         "rte", "wnli", "squad", "squad_v2", "wordnet", "mlm", "pretraining"};
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = [] {
@@ -83,8 +80,7 @@ const std::vector<Field>& fields() {
     auto add_int = [&](std::string name, int64_t TA::*m, std::string group, std::string help, IntCheck check) {
       f.push_back({std::move(name), m, std::move(group), std::move(help), std::move(check), nullptr, {}});
     };
-    auto add_double = [&](std::string name, double TA::*m, std::string group, std::string help,
-                          DoubleCheck check) {
+    auto add_double = [&](std::string name, double TA::*m, std::string group, std::string help, DoubleCheck check) {
       f.push_back({std::move(name), m, std::move(group), std::move(help), nullptr, std::move(check), {}});
     };
     auto add_bool = [&](std::string name, bool TA::*m, std::string group, std::string help) {
@@ -127,8 +123,8 @@ const std::vector<Field>& fields() {
     add_double("mlm_probability", &TA::mlm_probability, "data", "pre-training: fraction of tokens masked",
                double_open_closed(0.0, 1.0));
     add_bool("whole_word_mask", &TA::whole_word_mask, "data", "pre-training: mask whole words");
-    add_double("short_seq_prob", &TA::short_seq_prob, "data",
-               "pre-training: probability of a shorter target sequence", double_closed(0.0, 1.0));
+    add_double("short_seq_prob", &TA::short_seq_prob, "data", "pre-training: probability of a shorter target sequence",
+               double_closed(0.0, 1.0));
     add_int("max_train_samples", &TA::max_train_samples, "data", "-1 = all training examples, else the first N",
             int_minus_one_or_at_least(1));
     add_int("max_eval_samples", &TA::max_eval_samples, "data", "-1 = all evaluation examples, else the first N",
@@ -149,8 +145,7 @@ const std::vector<Field>& fields() {
                "warmup = ceil(warmup_ratio * total updates) unless warmup_steps > 0", double_half_open(0.0, 1.0));
     add_int("warmup_steps", &TA::warmup_steps, "optimization", "warmup updates (wins over warmup_ratio)",
             int_at_least(0));
-    add_double("lr_end", &TA::lr_end, "optimization", "polynomial schedule: final learning rate",
-               double_at_least(0.0));
+    add_double("lr_end", &TA::lr_end, "optimization", "polynomial schedule: final learning rate", double_at_least(0.0));
     add_double("lr_power", &TA::lr_power, "optimization", "polynomial schedule: power", double_positive());
     add_int("gradient_accumulation_steps", &TA::gradient_accumulation_steps, "optimization",
             "micro-batches per optimizer update", int_at_least(1));
@@ -164,8 +159,7 @@ const std::vector<Field>& fields() {
             int_minus_one_or_at_least(1));
     // logging
     add_int("logging_steps", &TA::logging_steps, "logging", "log every N updates", int_at_least(1));
-    add_int("eval_steps", &TA::eval_steps, "logging", "evaluate every N updates; 0 = at the end only",
-            int_at_least(0));
+    add_int("eval_steps", &TA::eval_steps, "logging", "evaluate every N updates; 0 = at the end only", int_at_least(0));
     add_int("save_steps", &TA::save_steps, "logging", "checkpoint every N updates; 0 = at the end only",
             int_at_least(0));
     add_int("save_total_limit", &TA::save_total_limit, "logging",
@@ -186,8 +180,8 @@ const std::vector<Field>& fields() {
                double_half_open(0.0, 1.0));
     add_string("self_pruning_method", &TA::self_pruning_method, "earlybert",
                "draw: rank heads per layer or across layers", {"layerwise", "global"});
-    add_double("inter_pruning_ratio", &TA::inter_pruning_ratio, "earlybert",
-               "draw: fraction of FFN neurons removed", double_half_open(0.0, 1.0));
+    add_double("inter_pruning_ratio", &TA::inter_pruning_ratio, "earlybert", "draw: fraction of FFN neurons removed",
+               double_half_open(0.0, 1.0));
     add_string("inter_pruning_method", &TA::inter_pruning_method, "earlybert",
                "draw: rank neurons per layer or across layers", {"layerwise", "global"});
     add_string("ticket_mode", &TA::ticket_mode, "earlybert", "how the ticket is drawn",
@@ -196,8 +190,7 @@ const std::vector<Field>& fields() {
             "compute masks and record distances every N updates", int_at_least(1));
     add_double("ticket_threshold", &TA::ticket_threshold, "earlybert",
                "early_bird: maximum normalized Hamming distance to each mask in the window", double_at_least(0.0));
-    add_int("ticket_window", &TA::ticket_window, "earlybert", "early_bird: previous masks compared",
-            int_at_least(1));
+    add_int("ticket_window", &TA::ticket_window, "earlybert", "early_bird: previous masks compared", int_at_least(1));
     add_int("ticket_step", &TA::ticket_step, "earlybert", "fixed_step: draw after N updates", int_at_least(0));
     add_double("ticket_fraction", &TA::ticket_fraction, "earlybert",
                "fixed_fraction: draw after this fraction of the first epoch", double_open_closed(0.0, 1.0));
@@ -227,8 +220,7 @@ std::string suggestion(const std::string& key) {
     const size_t d = train_detail::edit_distance(key, f.name);
     if (d < best_d) best_d = d, best = &f;
   }
-  if (best != nullptr && best_d <= std::max<size_t>(2, key.size() / 4))
-    return " (did you mean '" + best->name + "'?)";
+  if (best != nullptr && best_d <= std::max<size_t>(2, key.size() / 4)) return " (did you mean '" + best->name + "'?)";
   return "";
 }
 
@@ -238,10 +230,14 @@ std::string suggestion(const std::string& key) {
 
 std::string type_name(const Member& m) {
   switch (m.index()) {
-    case 0: return "int";
-    case 1: return "float";
-    case 2: return "bool";
-    default: return "string";
+    case 0:
+      return "int";
+    case 1:
+      return "float";
+    case 2:
+      return "bool";
+    default:
+      return "string";
   }
 }
 
@@ -290,8 +286,7 @@ void set_field(TA& args, const Field& f, const std::string& text, const std::str
           if (!v) fail(at, "expected a boolean (true/false), got '" + text + "'");
           args.*member = *v;
         } else {
-          if (!f.choices.empty() &&
-              std::find(f.choices.begin(), f.choices.end(), text) == f.choices.end())
+          if (!f.choices.empty() && std::find(f.choices.begin(), f.choices.end(), text) == f.choices.end())
             fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
           if (f.name == "device" && !valid_device(text))
             fail(at, "must be auto, cpu, cuda or cuda:N; got '" + text + "'");
@@ -335,8 +330,9 @@ void apply_yaml(TA& args, const YAML::Node& root, const std::string& source) {
     const std::string key = key_node.Scalar();
     const Field* f = find_field(key);
     if (f == nullptr && value.IsMap())
-      fail(where, "unknown key '" + key + "' (config files are flat key: value mappings; the model "
-                  "architecture is the key config_name)");
+      fail(where, "unknown key '" + key +
+                      "' (config files are flat key: value mappings; the model "
+                      "architecture is the key config_name)");
     if (f == nullptr) unknown_key(where, key);
     if (!seen.insert(key).second) fail(where, "key '" + key + "' appears twice");
     if (value.IsNull()) {
@@ -347,9 +343,9 @@ void apply_yaml(TA& args, const YAML::Node& root, const std::string& source) {
       fail(where + ": key '" + key + "'", "expected a value (" + type_name(f->member) + "), got nothing (null)");
     }
     if (!value.IsScalar())
-      fail(where + ": key '" + key + "'",
-           "expected a single value (" + type_name(f->member) + "), got a " + (value.IsSequence() ? "list" : "mapping") +
-               " (config files are flat key: value mappings)");
+      fail(where + ": key '" + key + "'", "expected a single value (" + type_name(f->member) + "), got a " +
+                                              (value.IsSequence() ? "list" : "mapping") +
+                                              " (config files are flat key: value mappings)");
     set_field(args, *f, value.Scalar(), where);
   }
 }
@@ -397,8 +393,7 @@ void apply_override(TA& args, const ConfigOverride& o) { set_training_argument(a
 
 ConfigOverride parse_set_override(const std::string& key_equals_value) {
   const auto eq = key_equals_value.find('=');
-  if (eq == std::string::npos || eq == 0)
-    fail("--set " + key_equals_value, "expected key=value");
+  if (eq == std::string::npos || eq == 0) fail("--set " + key_equals_value, "expected key=value");
   ConfigOverride o{key_equals_value.substr(0, eq), key_equals_value.substr(eq + 1), ""};
   o.where = "--set " + o.key;
   if (!is_training_argument(o.key)) unknown_key("--set", o.key);
@@ -452,8 +447,8 @@ void validate(const TA& a) {
   if (a.ticket_mode == "fixed_step" && a.ticket_step < 1)
     fail("ticket_step", "ticket_mode fixed_step needs ticket_step >= 1");
   if (a.lr_scheduler_type == "polynomial" && !(a.lr_end < a.learning_rate))
-    fail("lr_end", "polynomial schedule needs lr_end (" + format_double(a.lr_end) +
-                       ") < learning_rate (" + format_double(a.learning_rate) + ")");
+    fail("lr_end", "polynomial schedule needs lr_end (" + format_double(a.lr_end) + ") < learning_rate (" +
+                       format_double(a.learning_rate) + ")");
   if ((a.task == "squad" || a.task == "squad_v2") && a.doc_stride >= a.max_seq_length)
     fail("doc_stride", "must be smaller than max_seq_length (" + std::to_string(a.max_seq_length) + ")");
 }

@@ -19,7 +19,7 @@ std::string fixtures_glue() {
   return f ? join_path(f, "data/glue") : "";
 }
 
-#define REQUIRE_FIXTURES()                                                \
+#define REQUIRE_FIXTURES() \
   if (fixtures_glue().empty()) GTEST_SKIP() << "EARLYBERT_FIXTURES is not set"
 
 TaskExamples load(const std::string& task, Split split) {
@@ -236,7 +236,8 @@ TEST(GlueFixtures, DataDirMayBeTheTaskFolder) {
 // ---- bad input: each error names file:line ----
 
 TEST(GlueErrors, MalformedRowNamesFileAndLine) {
-  const std::string path = temp_file("rte_extra.tsv", "index\ts1\ts2\tlabel\n0\ta\tb\tentailment\n1\ta\tb\tc\tentailment\n");
+  const std::string path =
+      temp_file("rte_extra.tsv", "index\ts1\ts2\tlabel\n0\ta\tb\tentailment\n1\ta\tb\tc\tentailment\n");
   const std::string msg = error_of([&] { read_task_tsv(find_task("rte"), path, Split::Train); });
   EXPECT_NE(msg.find(path + ":3: malformed row: expected 4 tab-separated fields, found 5"), std::string::npos) << msg;
 }
@@ -279,15 +280,19 @@ TEST(GlueErrors, BadRegressionScore) {
   const std::string head = "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n";
   const std::string row = "0\tg\tf\t2012\t0\tnone\tnone\tA.\tB.\t";
   const std::string nan = temp_file("stsb_nan.tsv", head + row + "high\n");
-  EXPECT_NE(error_of([&] { read_task_tsv(find_task("sts-b"), nan, Split::Dev); }).find(nan + ":2: score 'high' is not a number"),
+  EXPECT_NE(error_of([&] {
+              read_task_tsv(find_task("sts-b"), nan, Split::Dev);
+            }).find(nan + ":2: score 'high' is not a number"),
             std::string::npos);
   const std::string range = temp_file("stsb_range.tsv", head + row + "5.5\n");
-  EXPECT_NE(error_of([&] { read_task_tsv(find_task("sts-b"), range, Split::Dev); }).find(range + ":2: score 5.5 is outside"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { read_task_tsv(find_task("sts-b"), range, Split::Dev); }).find(range + ":2: score 5.5 is outside"),
+      std::string::npos);
 }
 
 TEST(GlueErrors, InvalidUtf8NamesLine) {
-  const std::string path = temp_file("wnli_utf8.tsv", "index\ts1\ts2\tlabel\n0\tfine\tok\t1\n1\tbad \xFF byte\tok\t0\n");
+  const std::string path =
+      temp_file("wnli_utf8.tsv", "index\ts1\ts2\tlabel\n0\tfine\tok\t1\n1\tbad \xFF byte\tok\t0\n");
   const std::string msg = error_of([&] { read_task_tsv(find_task("wnli"), path, Split::Train); });
   EXPECT_NE(msg.find(path + ":3: invalid UTF-8"), std::string::npos) << msg;
 }

@@ -85,8 +85,9 @@ TEST_F(ScoreCommand, MnliMismatchedIsItsOwnTask) {
   // dev_matched: neutral, contradiction; dev_mismatched: contradiction, entailment, neutral.
   const std::string m = write("MNLI-m.tsv", "index\tprediction\n0\tneutral\n1\tentailment\n");
   const std::string mm = write("MNLI-mm.tsv", "index\tprediction\n0\tcontradiction\n1\tentailment\n2\tentailment\n");
-  EXPECT_NEAR(run_json("--task mnli-mm --data_dir '" + glue_ + "' --predictions '" + mm + "'").at("accuracy").get<double>(),
-              2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(
+      run_json("--task mnli-mm --data_dir '" + glue_ + "' --predictions '" + mm + "'").at("accuracy").get<double>(),
+      2.0 / 3.0, 1e-12);
   // Matched predictions against the mismatched dev set: index 2 has no prediction.
   const CliResult r = run("--task mnli-mm --data_dir '" + glue_ + "' --predictions '" + m + "'");
   EXPECT_EQ(r.status, 2);
@@ -114,7 +115,8 @@ TEST_F(ScoreCommand, BadInputExitsWithOneLineErrors) {
 TEST_F(ScoreCommand, SquadV11) {
   // q1 "in 1998": EM 1; q2 "Müller" vs "Anna Müller": F1 2/3; q3 "bowl-shaped hollow" equals "a
   // bowl-shaped hollow" after normalization. EM 2/3, F1 (1 + 2/3 + 1) / 3, as percentages.
-  const std::string preds = write("predictions.json", R"({"q1": "in 1998", "q2": "Müller", "q3": "bowl-shaped hollow"})");
+  const std::string preds =
+      write("predictions.json", R"({"q1": "in 1998", "q2": "Müller", "q3": "bowl-shaped hollow"})");
   const auto j = run_json("--task squad --data_file '" + squad_ + "/tiny-v1.1.json' --predictions '" + preds + "'");
   EXPECT_NEAR(j.at("exact_match").get<double>(), 200.0 / 3.0, 1e-9);
   EXPECT_NEAR(j.at("f1").get<double>(), 100.0 * (8.0 / 3.0) / 3.0, 1e-9);
@@ -132,7 +134,8 @@ TEST_F(ScoreCommand, SquadV2) {
 
 TEST_F(ScoreCommand, RealMrpcAndSquadDev) {
   const char* d = std::getenv("EARLYBERT_SHARED_DATA");
-  if (d == nullptr || !path_exists(join_path(d, "glue/MRPC/dev.tsv")) || !path_exists(join_path(d, "squad/dev-v1.1.json"))) {
+  if (d == nullptr || !path_exists(join_path(d, "glue/MRPC/dev.tsv")) ||
+      !path_exists(join_path(d, "squad/dev-v1.1.json"))) {
     GTEST_SKIP() << "EARLYBERT_SHARED_DATA (GLUE MRPC, SQuAD dev) is absent";
   }
   // All-positive predictions on MRPC dev (279 of 408 are paraphrases): accuracy 279/408, F1 558/687.

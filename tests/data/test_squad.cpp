@@ -71,7 +71,8 @@ TEST(Squad, ReadsV2ImpossibleQuestions) {
 }
 
 TEST(Squad, AnswerOutsideContextIsAnErrorWithJsonPath) {
-  std::string msg = error_of([] { parse_squad(doc("short text", R"([{"text": "text", "answer_start": 8}])"), "s.json"); });
+  std::string msg =
+      error_of([] { parse_squad(doc("short text", R"([{"text": "text", "answer_start": 8}])"), "s.json"); });
   EXPECT_NE(msg.find("s.json: key 'data[0].paragraphs[0].qas[0].answers[0].answer_start': answer_start 8 with a "
                      "4-character answer is outside the 10-character context"),
             std::string::npos)

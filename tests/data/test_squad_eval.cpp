@@ -84,8 +84,8 @@ TEST(SquadEvaluate, V1MaxOverGoldAnswers) {
 TEST(SquadEvaluate, V2NoAnswerQuestions) {
   const std::vector<SquadExample> ex = {example("a", {"Paris"}), example("b", {}), example("c", {}),
                                         example("d", {"blue sky"})};
-  const MetricValues m = evaluate_squad(ex, {{"a", "Paris"}, {"b", ""}, {"c", "London"}, {"d", "sky"}},
-                                        SquadVersion::V2);
+  const MetricValues m =
+      evaluate_squad(ex, {{"a", "Paris"}, {"b", ""}, {"c", "London"}, {"d", "sky"}}, SquadVersion::V2);
   // exact: a 1, b 1, c 0, d 0; f1: a 1, b 1, c 0, d 2·(1·1/2)/(3/2) = 2/3.
   EXPECT_DOUBLE_EQ(m.at("exact_match"), 50.0);
   EXPECT_DOUBLE_EQ(m.at("exact"), 50.0);

@@ -207,7 +207,9 @@ TEST(SquadFeatures, TrainingSkipsAnswersThatDoNotMatchTheContext) {
 
 // ---- decoding ----
 
-SquadLogits flat_logits(size_t n, float value = 0.0f) { return {std::vector<float>(n, value), std::vector<float>(n, value)}; }
+SquadLogits flat_logits(size_t n, float value = 0.0f) {
+  return {std::vector<float>(n, value), std::vector<float>(n, value)};
+}
 
 TEST(SquadDecode, BestSpanMappedBackToOriginalText) {
   WhitespaceTokenizer tok;
@@ -404,8 +406,8 @@ TEST(SquadRealDev, GoldTargetsDecodeBackToTheAnswers) {
   }
   EXPECT_EQ(contains, preds.size());  // every decoded span covers its gold answer
   const MetricValues m = evaluate_squad(data.examples, by_id, SquadVersion::V1);
-  std::printf("oracle decoding on dev-v1.1: %zu features, EM %.3f, F1 %.3f\n", f.features.size(),
-              m.at("exact_match"), m.at("f1"));
+  std::printf("oracle decoding on dev-v1.1: %zu features, EM %.3f, F1 %.3f\n", f.features.size(), m.at("exact_match"),
+              m.at("f1"));
   EXPECT_GT(m.at("exact_match"), 99.0);
   EXPECT_GT(m.at("f1"), 99.5);
 }

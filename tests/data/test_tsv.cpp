@@ -79,9 +79,9 @@ TEST(TsvReader, StripsCarriageReturnOfCrlf) {
 }
 
 TEST(TsvReader, InvalidUtf8NamesFileAndLine) {
-  for (const std::string& bad : {std::string("\xC3\x28"), std::string("\xED\xA0\x80") /* surrogate */,
-                                std::string("\xC0\xAF") /* overlong */, std::string("\xF4\x90\x80\x80"),
-                                std::string("\xE2\x82") /* truncated */}) {
+  for (const std::string& bad :
+       {std::string("\xC3\x28"), std::string("\xED\xA0\x80") /* surrogate */, std::string("\xC0\xAF") /* overlong */,
+        std::string("\xF4\x90\x80\x80"), std::string("\xE2\x82") /* truncated */}) {
     auto r = TsvReader::from_string("ok\tfine\nx\t" + bad + "\n", "bad.tsv");
     ASSERT_TRUE(r.next());
     const std::string msg = error_of([&] { r.next(); });

@@ -14,12 +14,12 @@
 #include "earlybert/base/files.h"
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/io/safetensors.h"
-#include "expect_error.h"
-#include "scratch_dir.h"
 #include "earlybert/model/any_bert_model.h"
 #include "earlybert/model/slimming.h"
 #include "earlybert/prune/apply_plan.h"
 #include "earlybert/prune/pruning_plan.h"
+#include "expect_error.h"
+#include "scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace earlybert;
@@ -47,8 +47,7 @@ Batch tiny_batch(const BertConfig& c) {
   const int64_t b = 3, s = 7;
   Batch batch;
   batch.input_ids = torch::randint(1, c.vocab_size, {b, s}, torch::kLong);
-  batch.token_type_ids =
-      torch::cat({torch::zeros({b, 3}, torch::kLong), torch::ones({b, s - 3}, torch::kLong)}, 1);
+  batch.token_type_ids = torch::cat({torch::zeros({b, 3}, torch::kLong), torch::ones({b, s - 3}, torch::kLong)}, 1);
   batch.attention_mask = torch::ones({b, s}, torch::kLong);
   batch.attention_mask[1].narrow(0, s - 2, 2).zero_();
   batch.labels = torch::full({b, s}, -100, torch::kLong);
@@ -70,8 +69,7 @@ void perturb(torch::nn::Module& module, uint64_t seed) {
 /// Batch labels that fit the kind (classification labels are class ids).
 Batch batch_for(ModelKind kind, const BertConfig& c) {
   Batch batch = tiny_batch(c);
-  if (kind == ModelKind::SequenceClassification)
-    batch.labels = torch::tensor({0, 2, 1}, torch::kLong);
+  if (kind == ModelKind::SequenceClassification) batch.labels = torch::tensor({0, 2, 1}, torch::kLong);
   return batch;
 }
 
@@ -87,8 +85,8 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
   return v;
 }
 
-const ModelKind kAllKinds[] = {ModelKind::PreTraining, ModelKind::MaskedLM,
-                               ModelKind::SequenceClassification, ModelKind::QuestionAnswering};
+const ModelKind kAllKinds[] = {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
+                               ModelKind::QuestionAnswering};
 
 /// The Hugging Face fixture directory, or "" (and the test skips) when the shared data is absent.
 std::string hf_fixture() {
@@ -111,8 +109,7 @@ TEST(Checkpoint, SaveLoadRoundTripIsBitExactForEveryKind) {
     save_pretrained(dir, model);
     EXPECT_TRUE(fs::exists(join_path(dir, "config.json")));
     EXPECT_TRUE(fs::exists(join_path(dir, "model.safetensors")));
-    EXPECT_EQ(load_pretrained(dir).architectures,
-              std::vector<std::string>{architecture_name(kind)});
+    EXPECT_EQ(load_pretrained(dir).architectures, std::vector<std::string>{architecture_name(kind)});
 
     torch::manual_seed(99);  // a different initialisation: everything must come from the file
     PretrainedModel loaded = load_pretrained_model(dir, kind, LoadPolicy::exact());
@@ -136,8 +133,8 @@ TEST(Checkpoint, SaveLoadRoundTripIsBitExactForEveryKind) {
   // Only the committed directories remain: no temporary or replaced directory is left behind.
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(root)) names.push_back(e.path().filename().string());
-  EXPECT_EQ(sorted(names), sorted({"BertForPreTraining", "BertForMaskedLM",
-                                   "BertForSequenceClassification", "BertForQuestionAnswering"}));
+  EXPECT_EQ(sorted(names), sorted({"BertForPreTraining", "BertForMaskedLM", "BertForSequenceClassification",
+                                   "BertForQuestionAnswering"}));
 }
 
 TEST(Checkpoint, SavingAgainReplacesTheDirectory) {
@@ -181,12 +178,9 @@ TEST(Checkpoint, PrunedModelGetsItsShapesBackFromConfig) {
     EXPECT_TRUE(loaded.report.exact()) << loaded.report.summary();
     const std::string p = "bert.";  // every kind wraps the encoder as `bert`
     const TensorMap state = module_state(*loaded.model.module());
-    EXPECT_EQ(state[p + "encoder.layer.0.attention.self.query.weight"].sizes(),
-              (std::vector<int64_t>{8, 16}));
-    EXPECT_EQ(state[p + "encoder.layer.1.attention.output.dense.weight"].sizes(),
-              (std::vector<int64_t>{16, 12}));
-    EXPECT_EQ(state[p + "encoder.layer.1.intermediate.dense.weight"].sizes(),
-              (std::vector<int64_t>{7, 16}));
+    EXPECT_EQ(state[p + "encoder.layer.0.attention.self.query.weight"].sizes(), (std::vector<int64_t>{8, 16}));
+    EXPECT_EQ(state[p + "encoder.layer.1.attention.output.dense.weight"].sizes(), (std::vector<int64_t>{16, 12}));
+    EXPECT_EQ(state[p + "encoder.layer.1.intermediate.dense.weight"].sizes(), (std::vector<int64_t>{7, 16}));
     EXPECT_EQ(state[p + "encoder.layer.0.slimming_coef"].sizes(), (std::vector<int64_t>{5}));
 
     const Batch batch = batch_for(kind, tiny_config());
@@ -204,8 +198,7 @@ TEST(Checkpoint, PrunedModelGetsItsShapesBackFromConfig) {
 
 TEST(Checkpoint, HuggingFaceFixtureLoadsIntoTheEncoder) {
   const std::string dir = hf_fixture();
-  if (dir.empty())
-    GTEST_SKIP() << "EARLYBERT_SHARED_DATA/models/tiny-bert-random-safetensors is absent";
+  if (dir.empty()) GTEST_SKIP() << "EARLYBERT_SHARED_DATA/models/tiny-bert-random-safetensors is absent";
   const BertConfig config = load_pretrained(dir);
   EXPECT_EQ(config.hidden_size, 32);
   EXPECT_EQ(config.num_hidden_layers, 2);
@@ -216,19 +209,17 @@ TEST(Checkpoint, HuggingFaceFixtureLoadsIntoTheEncoder) {
   EXPECT_EQ(report.loaded, 37);
   EXPECT_TRUE(report.unexpected_keys.empty()) << report.summary();
   EXPECT_TRUE(report.renamed_keys.empty());
-  EXPECT_EQ(
-      sorted(report.missing_keys),
-      sorted({"pooler.dense.weight", "pooler.dense.bias",
-              "encoder.layer.0.attention.self.slimming_coef", "encoder.layer.0.slimming_coef",
-              "encoder.layer.1.attention.self.slimming_coef", "encoder.layer.1.slimming_coef"}));
+  EXPECT_EQ(sorted(report.missing_keys),
+            sorted({"pooler.dense.weight", "pooler.dense.bias", "encoder.layer.0.attention.self.slimming_coef",
+                    "encoder.layer.0.slimming_coef", "encoder.layer.1.attention.self.slimming_coef",
+                    "encoder.layer.1.slimming_coef"}));
   EXPECT_EQ(report.missing_slimming_keys().size(), 4u);
-  EXPECT_EQ(sorted(report.missing_head_keys()),
-            sorted({"pooler.dense.weight", "pooler.dense.bias"}));
+  EXPECT_EQ(sorted(report.missing_head_keys()), sorted({"pooler.dense.weight", "pooler.dense.bias"}));
   EXPECT_TRUE(report.missing_body_keys().empty());
 
   const SafetensorsContents file = read_pretrained_weights(dir);
-  EXPECT_TRUE(torch::equal(model->embeddings->word_embeddings->weight,
-                           file.tensors["embeddings.word_embeddings.weight"]));
+  EXPECT_TRUE(
+      torch::equal(model->embeddings->word_embeddings->weight, file.tensors["embeddings.word_embeddings.weight"]));
   EXPECT_TRUE(torch::equal(model->encoder->named_parameters()["layer.1.output.LayerNorm.weight"],
                            file.tensors["encoder.layer.1.output.LayerNorm.weight"]));
   // Coefficients keep their initial 1.0.
@@ -248,22 +239,18 @@ TEST(Checkpoint, HuggingFaceFixtureLoadsIntoTheEncoder) {
 
 TEST(Checkpoint, HuggingFaceFixtureLoadsIntoAClassifier) {
   const std::string dir = hf_fixture();
-  if (dir.empty())
-    GTEST_SKIP() << "EARLYBERT_SHARED_DATA/models/tiny-bert-random-safetensors is absent";
-  PretrainedModel loaded =
-      load_pretrained_model(dir, ModelKind::SequenceClassification, LoadPolicy::initialise(),
-                            [](BertConfig& c) { c.num_labels = 5; });
+  if (dir.empty()) GTEST_SKIP() << "EARLYBERT_SHARED_DATA/models/tiny-bert-random-safetensors is absent";
+  PretrainedModel loaded = load_pretrained_model(dir, ModelKind::SequenceClassification, LoadPolicy::initialise(),
+                                                 [](BertConfig& c) { c.num_labels = 5; });
   const LoadReport& report = loaded.report;
   EXPECT_EQ(report.loaded, 37);
   EXPECT_EQ(report.renamed_keys.size(), 37u);  // every key gained "bert."
   EXPECT_EQ(report.renamed_keys.front().second, "bert." + report.renamed_keys.front().first);
   EXPECT_TRUE(report.unexpected_keys.empty());
   EXPECT_EQ(sorted(report.missing_keys),
-            sorted({"bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight",
-                    "classifier.bias", "bert.encoder.layer.0.attention.self.slimming_coef",
-                    "bert.encoder.layer.0.slimming_coef",
-                    "bert.encoder.layer.1.attention.self.slimming_coef",
-                    "bert.encoder.layer.1.slimming_coef"}));
+            sorted({"bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias",
+                    "bert.encoder.layer.0.attention.self.slimming_coef", "bert.encoder.layer.0.slimming_coef",
+                    "bert.encoder.layer.1.attention.self.slimming_coef", "bert.encoder.layer.1.slimming_coef"}));
   const auto& clf = loaded.model.get<BertForSequenceClassification>();
   EXPECT_EQ(clf->classifier->weight.sizes(), (std::vector<int64_t>{5, 32}));
   const SafetensorsContents file = read_pretrained_weights(dir);
@@ -273,20 +260,17 @@ TEST(Checkpoint, HuggingFaceFixtureLoadsIntoAClassifier) {
   // The caller chooses how strict to be.
   const std::string source = join_path(dir, "model.safetensors");
   report.enforce(LoadPolicy::initialise(), source);
-  expect_error([&] { report.enforce(LoadPolicy{}, source); },
-               {source, "head weights missing", "classifier.weight"});
+  expect_error([&] { report.enforce(LoadPolicy{}, source); }, {source, "head weights missing", "classifier.weight"});
   expect_error([&] { report.enforce(LoadPolicy::exact(), source); },
                {source, "slimming coefficients missing", "bert.encoder.layer.0.slimming_coef"});
   // ... and exact() refuses it through load_pretrained_model too.
-  expect_error(
-      [&] { load_pretrained_model(dir, ModelKind::SequenceClassification, LoadPolicy::exact()); },
-      {source, "classifier.weight"});
+  expect_error([&] { load_pretrained_model(dir, ModelKind::SequenceClassification, LoadPolicy::exact()); },
+               {source, "classifier.weight"});
 }
 
 TEST(Checkpoint, ShapeMismatchIsAnErrorAndLeavesTheModelUntouched) {
   const std::string dir = hf_fixture();
-  if (dir.empty())
-    GTEST_SKIP() << "EARLYBERT_SHARED_DATA/models/tiny-bert-random-safetensors is absent";
+  if (dir.empty()) GTEST_SKIP() << "EARLYBERT_SHARED_DATA/models/tiny-bert-random-safetensors is absent";
   BertConfig wide = load_pretrained(dir);
   wide.hidden_size = 64;
   BertModel model(wide);
@@ -300,8 +284,7 @@ TEST(Checkpoint, ShapeMismatchIsAnErrorAndLeavesTheModelUntouched) {
   EXPECT_TRUE(torch::equal(model->embeddings->word_embeddings->weight, before));
   EXPECT_TRUE(torch::equal(model->embeddings->LayerNorm->weight, torch::ones({64})));
   // Through the directory: config.json is compared first.
-  expect_error([&] { load_weights(dir, model); },
-               {join_path(dir, "config.json"), "'hidden_size'", "32", "64"});
+  expect_error([&] { load_weights(dir, model); }, {join_path(dir, "config.json"), "'hidden_size'", "32", "64"});
   // The vocabulary / checkpoint mismatch.
   BertConfig other_vocab = load_pretrained(dir);
   other_vocab.vocab_size = 30522;
@@ -387,15 +370,13 @@ TEST(Checkpoint, LegacyNamesBuffersAndTiedDecoder) {
   both.insert("cls.predictions.decoder.bias", state["cls.predictions.bias"]);
   const LoadReport r2 = load_state_dict(*fresh.module(), both, "tied.safetensors");
   EXPECT_TRUE(r2.exact()) << r2.summary();
-  EXPECT_EQ(sorted(r2.ignored_keys),
-            sorted({"cls.predictions.decoder.bias", "cls.predictions.decoder.weight"}));
+  EXPECT_EQ(sorted(r2.ignored_keys), sorted({"cls.predictions.decoder.bias", "cls.predictions.decoder.weight"}));
 
   // Two file tensors for one parameter is an error.
   TensorMap twice = state;
   twice.insert("bert.embeddings.LayerNorm.gamma", state["bert.embeddings.LayerNorm.weight"]);
-  expect_error(
-      [&] { load_state_dict(*fresh.module(), twice, "twice.safetensors"); },
-      {"twice.safetensors", "bert.embeddings.LayerNorm.gamma", "bert.embeddings.LayerNorm.weight"});
+  expect_error([&] { load_state_dict(*fresh.module(), twice, "twice.safetensors"); },
+               {"twice.safetensors", "bert.embeddings.LayerNorm.gamma", "bert.embeddings.LayerNorm.weight"});
 }
 
 TEST(Checkpoint, MissingBodyWeightIsNeverAccepted) {
@@ -408,11 +389,9 @@ TEST(Checkpoint, MissingBodyWeightIsNeverAccepted) {
   }
   BertModel fresh(tiny_config());
   const LoadReport report = load_state_dict(*fresh, partial, "partial.safetensors");
-  EXPECT_EQ(report.missing_body_keys(),
-            std::vector<std::string>{"encoder.layer.1.output.dense.weight"});
-  expect_error(
-      [&] { report.enforce(LoadPolicy::initialise(), "partial.safetensors"); },
-      {"partial.safetensors", "body weights missing", "encoder.layer.1.output.dense.weight"});
+  EXPECT_EQ(report.missing_body_keys(), std::vector<std::string>{"encoder.layer.1.output.dense.weight"});
+  expect_error([&] { report.enforce(LoadPolicy::initialise(), "partial.safetensors"); },
+               {"partial.safetensors", "body weights missing", "encoder.layer.1.output.dense.weight"});
 }
 
 TEST(Checkpoint, TensorsAreConvertedToTheParameterDtype) {
@@ -421,8 +400,7 @@ TEST(Checkpoint, TensorsAreConvertedToTheParameterDtype) {
   BertModel model(tiny_config());
   perturb(*model, 14);
   TensorMap half;
-  for (const auto& kv : module_state(*model))
-    half.insert(kv.key(), kv.value().to(torch::kBFloat16));
+  for (const auto& kv : module_state(*model)) half.insert(kv.key(), kv.value().to(torch::kBFloat16));
   const auto path = join_path(root, "bf16.safetensors");
   write_safetensors(path, half);
 
@@ -450,13 +428,11 @@ TEST(Checkpoint, BrokenDirectoriesAreErrorsNamingThePath) {
 
   const auto absent = join_path(root, "absent");
   expect_error([&] { load_pretrained(absent); }, {absent, "does not exist"});
-  expect_error([&] { load_pretrained(join_path(good, "config.json")); },
-               {"config.json", "not a checkpoint directory"});
+  expect_error([&] { load_pretrained(join_path(good, "config.json")); }, {"config.json", "not a checkpoint directory"});
 
   const auto no_config = copy_of_good("no_config");
   fs::remove(join_path(no_config, "config.json"));
-  expect_error([&] { load_pretrained_model(no_config, cls); },
-               {join_path(no_config, "config.json"), "missing"});
+  expect_error([&] { load_pretrained_model(no_config, cls); }, {join_path(no_config, "config.json"), "missing"});
 
   const auto no_weights = copy_of_good("no_weights");
   fs::remove(join_path(no_weights, "model.safetensors"));
@@ -469,10 +445,8 @@ TEST(Checkpoint, BrokenDirectoriesAreErrorsNamingThePath) {
   expect_error([&] { load_pretrained_model(truncated, cls); }, {weights, "past the end"});
 
   const auto garbage = copy_of_good("garbage");
-  std::ofstream(join_path(garbage, "model.safetensors"), std::ios::trunc)
-      << "not a safetensors file at all";
-  expect_error([&] { load_pretrained_model(garbage, cls); },
-               {join_path(garbage, "model.safetensors")});
+  std::ofstream(join_path(garbage, "model.safetensors"), std::ios::trunc) << "not a safetensors file at all";
+  expect_error([&] { load_pretrained_model(garbage, cls); }, {join_path(garbage, "model.safetensors")});
 
   // config.json with a missing and with a wrongly typed field (the parser is the model's; this is
   // the path through load_pretrained).
@@ -492,8 +466,7 @@ TEST(Checkpoint, BrokenDirectoriesAreErrorsNamingThePath) {
   ASSERT_NE(h, std::string::npos) << text;
   typed.replace(h, 17, "\"hidden_size\": \"16\"");
   write_file_atomic(join_path(wrong_type, "config.json"), typed);
-  expect_error([&] { load_pretrained(wrong_type); },
-               {join_path(wrong_type, "config.json"), "hidden_size"});
+  expect_error([&] { load_pretrained(wrong_type); }, {join_path(wrong_type, "config.json"), "hidden_size"});
 
   // Pickled PyTorch weights are not read, and the message says so.
   const auto pickled = copy_of_good("pickled");

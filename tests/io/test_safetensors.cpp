@@ -155,8 +155,7 @@ TEST(Safetensors, WriterBytesByHand) {
   const std::string header = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                              R"("b":{"dtype":"I16","shape":[2],"data_offsets":[4,8]}})";
   std::string padded = header + std::string((8 - header.size() % 8) % 8, ' ');
-  const std::string expected =
-      le64(padded.size()) + padded + std::string("\x00\x00\xc0\x3f\x01\x00\xfe\xff", 8);
+  const std::string expected = le64(padded.size()) + padded + std::string("\x00\x00\xc0\x3f\x01\x00\xfe\xff", 8);
   EXPECT_EQ(read_file(path), expected);
 }
 
@@ -229,66 +228,46 @@ TEST(Safetensors, RejectsCorruptFiles) {
   expect_corrupt(dir, "not_object", file_bytes("[1, 2]  ", ""), {"'{'"});
   expect_corrupt(dir, "trailing_json", file_bytes("{} {}", ""), {"malformed JSON"});
   expect_corrupt(dir, "entry_not_object", file_bytes(R"({"t": 3})", ""), {"\"t\"", "object"});
-  expect_corrupt(dir, "unknown_dtype",
-                 one(R"("t":{"dtype":"F8_E4M3","shape":[8],"data_offsets":[0,8]})"),
+  expect_corrupt(dir, "unknown_dtype", one(R"("t":{"dtype":"F8_E4M3","shape":[8],"data_offsets":[0,8]})"),
                  {"\"t\"", "F8_E4M3"});
-  expect_corrupt(dir, "dtype_not_string",
-                 one(R"("t":{"dtype":4,"shape":[2],"data_offsets":[0,8]})"), {"\"t\"", "dtype"});
-  expect_corrupt(dir, "missing_dtype", one(R"("t":{"shape":[2],"data_offsets":[0,8]})"),
+  expect_corrupt(dir, "dtype_not_string", one(R"("t":{"dtype":4,"shape":[2],"data_offsets":[0,8]})"),
                  {"\"t\"", "dtype"});
-  expect_corrupt(dir, "missing_shape", one(R"("t":{"dtype":"F32","data_offsets":[0,8]})"),
-                 {"\"t\"", "shape"});
-  expect_corrupt(dir, "missing_offsets", one(R"("t":{"dtype":"F32","shape":[2]})"),
-                 {"\"t\"", "data_offsets"});
-  expect_corrupt(dir, "unknown_field",
-                 one(R"("t":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1})"),
+  expect_corrupt(dir, "missing_dtype", one(R"("t":{"shape":[2],"data_offsets":[0,8]})"), {"\"t\"", "dtype"});
+  expect_corrupt(dir, "missing_shape", one(R"("t":{"dtype":"F32","data_offsets":[0,8]})"), {"\"t\"", "shape"});
+  expect_corrupt(dir, "missing_offsets", one(R"("t":{"dtype":"F32","shape":[2]})"), {"\"t\"", "data_offsets"});
+  expect_corrupt(dir, "unknown_field", one(R"("t":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1})"),
                  {"\"t\"", "unknown field"});
-  expect_corrupt(dir, "negative_shape",
-                 one(R"("t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]})"),
+  expect_corrupt(dir, "negative_shape", one(R"("t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]})"),
                  {"\"t\"", "shape", "non-negative"});
-  expect_corrupt(dir, "fractional_shape",
-                 one(R"("t":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]})"),
+  expect_corrupt(dir, "fractional_shape", one(R"("t":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]})"),
                  {"\"t\"", "shape", "non-negative integers"});
-  expect_corrupt(dir, "shape_not_array",
-                 one(R"("t":{"dtype":"F32","shape":"2","data_offsets":[0,8]})"),
+  expect_corrupt(dir, "shape_not_array", one(R"("t":{"dtype":"F32","shape":"2","data_offsets":[0,8]})"),
                  {"\"t\"", "shape"});
-  expect_corrupt(dir, "huge_shape",
-                 one(R"("t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]})"),
+  expect_corrupt(dir, "huge_shape", one(R"("t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]})"),
                  {"\"t\"", "too large"});
-  expect_corrupt(dir, "offsets_three",
-                 one(R"("t":{"dtype":"F32","shape":[2],"data_offsets":[0,4,8]})"),
+  expect_corrupt(dir, "offsets_three", one(R"("t":{"dtype":"F32","shape":[2],"data_offsets":[0,4,8]})"),
                  {"\"t\"", "[begin, end]"});
-  expect_corrupt(dir, "offsets_negative",
-                 one(R"("t":{"dtype":"F32","shape":[2],"data_offsets":[-1,8]})"),
+  expect_corrupt(dir, "offsets_negative", one(R"("t":{"dtype":"F32","shape":[2],"data_offsets":[-1,8]})"),
                  {"\"t\"", "data_offsets"});
-  expect_corrupt(dir, "offsets_reversed",
-                 one(R"("t":{"dtype":"F32","shape":[0],"data_offsets":[8,0]})"),
+  expect_corrupt(dir, "offsets_reversed", one(R"("t":{"dtype":"F32","shape":[0],"data_offsets":[8,0]})"),
                  {"\"t\"", "begin > end"});
-  expect_corrupt(dir, "end_past_data",
-                 one(R"("t":{"dtype":"F32","shape":[4],"data_offsets":[0,16]})"),
+  expect_corrupt(dir, "end_past_data", one(R"("t":{"dtype":"F32","shape":[4],"data_offsets":[0,16]})"),
                  {"\"t\"", "past the end of the data"});
-  expect_corrupt(dir, "size_mismatch",
-                 one(R"("t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]})"),
+  expect_corrupt(dir, "size_mismatch", one(R"("t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]})"),
                  {"\"t\"", "needs 12"});
-  expect_corrupt(
-      dir, "overlap",
-      file_bytes("{" + ok_entry + R"(,"u":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                 data8),
-      {"\"u\"", "overlap", "\"t\""});
-  expect_corrupt(dir, "hole",
-                 file_bytes(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", data8),
+  expect_corrupt(dir, "overlap",
+                 file_bytes("{" + ok_entry + R"(,"u":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", data8),
+                 {"\"u\"", "overlap", "\"t\""});
+  expect_corrupt(dir, "hole", file_bytes(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", data8),
                  {"\"t\"", "hole"});
   expect_corrupt(dir, "trailing", one(ok_entry, data8 + "xyz"), {"3 trailing bytes"});
   expect_corrupt(dir, "data_without_tensors", file_bytes("{}", "x"), {"trailing"});
-  expect_corrupt(dir, "duplicate", file_bytes("{" + ok_entry + "," + ok_entry + "}", data8),
-                 {"\"t\"", "twice"});
+  expect_corrupt(dir, "duplicate", file_bytes("{" + ok_entry + "," + ok_entry + "}", data8), {"\"t\"", "twice"});
   expect_corrupt(dir, "metadata_not_string", one(ok_entry + R"(,"__metadata__":{"format":1})"),
                  {"__metadata__", "format"});
-  expect_corrupt(dir, "metadata_not_object", one(ok_entry + R"(,"__metadata__":[])"),
-                 {"__metadata__"});
+  expect_corrupt(dir, "metadata_not_object", one(ok_entry + R"(,"__metadata__":[])"), {"__metadata__"});
   expect_corrupt(dir, "bool_byte",
-                 file_bytes(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})",
-                            std::string("\x01\x02", 2)),
+                 file_bytes(R"({"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x02", 2)),
                  {"\"m\"", "BOOL"});
   expect_corrupt(dir, "bad_utf8", file_bytes("{\"\xff\":{}}", ""), {"malformed JSON"});
 }
@@ -361,10 +340,8 @@ TEST(Safetensors, ReadsTheHuggingFaceFixture) {
   const SafetensorsContents c = read_safetensors(path);
   EXPECT_EQ(c.tensors.size(), 37u);  // 5 embedding tensors + 2 layers × 16
   ASSERT_NE(c.tensors.find("embeddings.word_embeddings.weight"), nullptr);
-  EXPECT_EQ(c.tensors["embeddings.word_embeddings.weight"].sizes(),
-            (std::vector<int64_t>{256, 32}));
-  EXPECT_EQ(c.tensors["encoder.layer.1.intermediate.dense.weight"].sizes(),
-            (std::vector<int64_t>{64, 32}));
+  EXPECT_EQ(c.tensors["embeddings.word_embeddings.weight"].sizes(), (std::vector<int64_t>{256, 32}));
+  EXPECT_EQ(c.tensors["encoder.layer.1.intermediate.dense.weight"].sizes(), (std::vector<int64_t>{64, 32}));
   EXPECT_EQ(c.tensors["embeddings.LayerNorm.weight"].scalar_type(), torch::kFloat32);
   EXPECT_TRUE(torch::isfinite(c.tensors["encoder.layer.0.output.dense.weight"]).all().item<bool>());
 

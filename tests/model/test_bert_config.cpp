@@ -78,8 +78,11 @@ TEST(BertConfig, SaveAndLoadFile) {
 }
 
 TEST(BertConfig, DefaultsForOptionalHuggingFaceFields) {
-  const json j = {{"vocab_size", 100}, {"hidden_size", 32}, {"num_hidden_layers", 2},
-                  {"num_attention_heads", 4}, {"intermediate_size", 64}};
+  const json j = {{"vocab_size", 100},
+                  {"hidden_size", 32},
+                  {"num_hidden_layers", 2},
+                  {"num_attention_heads", 4},
+                  {"intermediate_size", 64}};
   const auto c = BertConfig::from_json(j.dump());
   EXPECT_EQ(c.max_position_embeddings, 512);
   EXPECT_EQ(c.hidden_act, "gelu");
@@ -128,7 +131,8 @@ TEST(BertConfig, HuggingFaceFixturesLoad) {
 }
 
 TEST(BertConfig, MissingRequiredField) {
-  for (const char* key : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size"}) {
+  for (const char* key :
+       {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size"}) {
     json j = tiny_json();
     j.erase(key);
     expect_bad(j, {key, "missing"});
@@ -199,9 +203,9 @@ TEST(BertConfig, Presets) {
     const char* name;
     int64_t l, h, a;
   };
-  for (const auto& e : {Expect{"bert-tiny", 2, 128, 2}, Expect{"bert-mini", 4, 256, 4}, Expect{"bert-small", 4, 512, 8},
-                        Expect{"bert-medium", 8, 512, 8}, Expect{"bert-base", 12, 768, 12},
-                        Expect{"bert-large", 24, 1024, 16}}) {
+  for (const auto& e :
+       {Expect{"bert-tiny", 2, 128, 2}, Expect{"bert-mini", 4, 256, 4}, Expect{"bert-small", 4, 512, 8},
+        Expect{"bert-medium", 8, 512, 8}, Expect{"bert-base", 12, 768, 12}, Expect{"bert-large", 24, 1024, 16}}) {
     const auto c = BertConfig::preset(e.name);
     EXPECT_EQ(c.num_hidden_layers, e.l) << e.name;
     EXPECT_EQ(c.hidden_size, e.h) << e.name;

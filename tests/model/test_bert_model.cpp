@@ -23,9 +23,9 @@ std::vector<std::string> bert_keys(const std::string& p, int64_t layers, bool po
                                 p + "embeddings.LayerNorm.bias"};
   for (int64_t i = 0; i < layers; ++i) {
     const std::string l = p + "encoder.layer." + std::to_string(i) + ".";
-    for (const char* s : {"attention.self.query", "attention.self.key", "attention.self.value",
-                          "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense",
-                          "output.dense", "output.LayerNorm"}) {
+    for (const char* s :
+         {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+          "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"}) {
       k.push_back(l + s + ".weight");
       k.push_back(l + s + ".bias");
     }
@@ -46,10 +46,9 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
   return v;
 }
 
-const std::vector<std::string> kMlmHead = {"cls.predictions.bias", "cls.predictions.transform.dense.weight",
-                                           "cls.predictions.transform.dense.bias",
-                                           "cls.predictions.transform.LayerNorm.weight",
-                                           "cls.predictions.transform.LayerNorm.bias"};
+const std::vector<std::string> kMlmHead = {
+    "cls.predictions.bias", "cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
+    "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias"};
 
 class BertModelTest : public ::testing::Test {
  protected:
@@ -138,8 +137,8 @@ TEST_F(BertModelTest, DecoderIsTiedToWordEmbeddings) {
     if (kind == ModelKind::MaskedLM) {
       auto& mlm = any.get<BertForMaskedLM>();
       const auto body = mlm->bert->forward(batch).sequence_output;
-      const auto expected = at::linear(mlm->cls->predictions->transform->forward(body), word,
-                                       mlm->cls->predictions->bias);
+      const auto expected =
+          at::linear(mlm->cls->predictions->transform->forward(body), word, mlm->cls->predictions->bias);
       EXPECT_LE(max_abs_diff(mlm->forward(batch).logits, expected), 1e-6);
     }
     // Gradient of the MLM loss reaches the embedding rows of the predicted tokens through the decoder.
@@ -256,7 +255,8 @@ TEST_F(BertModelTest, QuestionAnsweringLossClampsAndIgnoresOutOfWindowAnswers) {
   const auto out = m->forward(batch);
   ASSERT_EQ(out.start_logits.sizes(), (std::vector<int64_t>{3, 7}));
   const auto keep = torch::tensor({0, 2}, torch::kLong);
-  const auto start = at::cross_entropy_loss(out.start_logits.index_select(0, keep), torch::tensor({1, 3}, torch::kLong));
+  const auto start =
+      at::cross_entropy_loss(out.start_logits.index_select(0, keep), torch::tensor({1, 3}, torch::kLong));
   const auto end = at::cross_entropy_loss(out.end_logits.index_select(0, keep), torch::tensor({2, 0}, torch::kLong));
   EXPECT_NEAR(out.loss.item<double>(), ((start + end) / 2).item<double>(), 1e-6);
 }
@@ -314,7 +314,8 @@ TEST_F(BertModelTest, HeadCoefficientScalesThatHeadsContext) {
   att->self->slimming_coef.copy_(torch::tensor({0.5f, 0.f, 2.f, -1.f}));
   const auto x = torch::randn({2, 5, c.hidden_size});
   const auto ctx = att->self->forward(x);
-  const auto scaled = (ctx.view({2, 5, 4, 4}) * torch::tensor({0.5f, 0.f, 2.f, -1.f}).view({1, 1, 4, 1})).view({2, 5, 16});
+  const auto scaled =
+      (ctx.view({2, 5, 4, 4}) * torch::tensor({0.5f, 0.f, 2.f, -1.f}).view({1, 1, 4, 1})).view({2, 5, 16});
   const auto expected = att->output->forward(scaled, x);
   EXPECT_LE(max_abs_diff(att->forward(x), expected), 1e-5);
 }
@@ -356,8 +357,8 @@ TEST_F(BertModelTest, SlimmingCoefficientsAreTheParameters) {
 
 TEST_F(BertModelTest, CloneIsDeepAndEqual) {
   const auto c = tiny_config();
-  for (auto kind : {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
-                    ModelKind::QuestionAnswering}) {
+  for (auto kind :
+       {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification, ModelKind::QuestionAnswering}) {
     auto a = AnyBertModel::create(kind, c);
     a.module()->eval();
     auto b = a.clone();

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "earlybert/base/error.h"
-#include "expect_error.h"
 #include "earlybert/model/any_bert_model.h"
 #include "earlybert/model/batch.h"
 #include "earlybert/model/bert_config.h"
+#include "expect_error.h"
 
 namespace earlybert::testing {
 

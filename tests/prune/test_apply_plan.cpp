@@ -101,9 +101,9 @@ TEST_P(ApplyPlanTest, PrunedModelEqualsZeroedCoefficients) {
   for (size_t i = 0; i < want.size(); ++i) EXPECT_LE(max_abs_diff(got[i], want[i]), 1e-5) << "output " << i;
   // The unpruned original is untouched and differs (the plan removes units that matter).
   model.module()->eval();
-  EXPECT_GT(max_abs_diff(model.bert()->forward(batch).sequence_output,
-                         reference.bert()->forward(batch).sequence_output),
-            1e-2);
+  EXPECT_GT(
+      max_abs_diff(model.bert()->forward(batch).sequence_output, reference.bert()->forward(batch).sequence_output),
+      1e-2);
 }
 
 TEST_P(ApplyPlanTest, ShapesConfigAndLeafParameters) {
@@ -122,14 +122,20 @@ TEST_P(ApplyPlanTest, ShapesConfigAndLeafParameters) {
 
   // Exactly the expected parameters changed shape, and the report names them.
   const std::string l0 = "bert.encoder.layer.0.", l1 = "bert.encoder.layer.1.";
-  std::map<std::string, std::vector<int64_t>> expected = {
-      {l0 + "attention.self.query.weight", {12, 16}}, {l0 + "attention.self.query.bias", {12}},
-      {l0 + "attention.self.key.weight", {12, 16}},   {l0 + "attention.self.value.bias", {12}},
-      {l0 + "attention.output.dense.weight", {16, 12}}, {l0 + "attention.self.slimming_coef", {3}},
-      {l0 + "intermediate.dense.weight", {5, 16}},    {l0 + "intermediate.dense.bias", {5}},
-      {l0 + "output.dense.weight", {16, 5}},          {l0 + "slimming_coef", {5}},
-      {l1 + "attention.self.value.weight", {4, 16}},  {l1 + "attention.output.dense.weight", {16, 4}},
-      {l1 + "output.dense.weight", {16, 7}},          {l1 + "slimming_coef", {7}}};
+  std::map<std::string, std::vector<int64_t>> expected = {{l0 + "attention.self.query.weight", {12, 16}},
+                                                          {l0 + "attention.self.query.bias", {12}},
+                                                          {l0 + "attention.self.key.weight", {12, 16}},
+                                                          {l0 + "attention.self.value.bias", {12}},
+                                                          {l0 + "attention.output.dense.weight", {16, 12}},
+                                                          {l0 + "attention.self.slimming_coef", {3}},
+                                                          {l0 + "intermediate.dense.weight", {5, 16}},
+                                                          {l0 + "intermediate.dense.bias", {5}},
+                                                          {l0 + "output.dense.weight", {16, 5}},
+                                                          {l0 + "slimming_coef", {5}},
+                                                          {l1 + "attention.self.value.weight", {4, 16}},
+                                                          {l1 + "attention.output.dense.weight", {16, 4}},
+                                                          {l1 + "output.dense.weight", {16, 7}},
+                                                          {l1 + "slimming_coef", {7}}};
   for (const auto& [name, shape] : expected) EXPECT_EQ(after[name].sizes().vec(), shape) << name;
   EXPECT_EQ(report.changed.size(), 2u * (7 + 1 + 3 + 1));
   for (const auto& ch : report.changed) {
@@ -146,8 +152,8 @@ TEST_P(ApplyPlanTest, ShapesConfigAndLeafParameters) {
   EXPECT_TRUE(torch::equal(after[l0 + "attention.output.dense.weight"],
                            originals[l0 + "attention.output.dense.weight"].index_select(1, rows)));
   const auto neurons = torch::tensor({1, 4, 5, 9, 10}, torch::kLong);
-  EXPECT_TRUE(torch::equal(after[l0 + "output.dense.weight"],
-                           originals[l0 + "output.dense.weight"].index_select(1, neurons)));
+  EXPECT_TRUE(
+      torch::equal(after[l0 + "output.dense.weight"], originals[l0 + "output.dense.weight"].index_select(1, neurons)));
   EXPECT_TRUE(torch::equal(after["bert.embeddings.word_embeddings.weight"],
                            originals["bert.embeddings.word_embeddings.weight"]));
 
@@ -158,8 +164,8 @@ TEST_P(ApplyPlanTest, ShapesConfigAndLeafParameters) {
     EXPECT_TRUE(p.value().requires_grad()) << p.key();
   }
   if (GetParam() == ModelKind::PreTraining) {
-    EXPECT_TRUE(model.get<BertForPreTraining>()->decoder_weight().is_same(
-        after["bert.embeddings.word_embeddings.weight"]));
+    EXPECT_TRUE(
+        model.get<BertForPreTraining>()->decoder_weight().is_same(after["bert.embeddings.word_embeddings.weight"]));
   }
 
   // A training step works and reaches the pruned parameters.

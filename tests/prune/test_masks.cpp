@@ -19,7 +19,7 @@ TEST(Masks, UnitsToPruneRoundsDown) {
   EXPECT_EQ(units_to_prune(12, 1.0 / 3.0), 4);
   EXPECT_EQ(units_to_prune(12, 0.333), 4);
   EXPECT_EQ(units_to_prune(8, 0.333), 3);  // the official round(n * (1 - ratio)) rule
-  EXPECT_EQ(units_to_prune(10, 0.3), 3);  // 0.3*10 = 2.9999999999999996 in binary
+  EXPECT_EQ(units_to_prune(10, 0.3), 3);   // 0.3*10 = 2.9999999999999996 in binary
   EXPECT_EQ(units_to_prune(2048, 0.4), 819);
   EXPECT_EQ(units_to_prune(8, 0.0), 0);
   EXPECT_EQ(units_to_prune(8, 1.0), 7);  // floor: one unit stays
@@ -38,7 +38,8 @@ TEST(Masks, LayerwiseCountsPerLayer) {
   for (size_t l = 0; l < s.size(); ++l) {
     for (size_t i = 0; i < s[l].size(); ++i) s[l][i] = static_cast<float>((i * 7 + l * 3) % 11) + 0.5f;
   }
-  EXPECT_EQ(pruned_per_layer(draw_masks(s, 0.4, PruneScope::Layerwise)), (std::vector<int64_t>{4, 3, 0}));  // 7 - round(7 * 0.6) = 3
+  EXPECT_EQ(pruned_per_layer(draw_masks(s, 0.4, PruneScope::Layerwise)),
+            (std::vector<int64_t>{4, 3, 0}));  // 7 - round(7 * 0.6) = 3
   EXPECT_EQ(pruned_per_layer(draw_masks(s, 0.0, PruneScope::Layerwise)), (std::vector<int64_t>{0, 0, 0}));
   EXPECT_EQ(pruned_per_layer(draw_masks(s, 1.0, PruneScope::Layerwise)), (std::vector<int64_t>{9, 6, 0}));
 }

@@ -11,7 +11,7 @@
 TEST(Allocator, LargeBlocksAreNotMappedOneByOne) {
   ASSERT_TRUE(earlybert::keep_freed_memory());
   const size_t mapped_before = mallinfo2().hblkhd;  // bytes in blocks that have their own mmap
-  const size_t size = size_t{64} << 20;              // above glibc's largest mmap threshold (32 MiB)
+  const size_t size = size_t{64} << 20;             // above glibc's largest mmap threshold (32 MiB)
   void* block = std::malloc(size);
   ASSERT_NE(block, nullptr);
   std::memset(block, 1, size);

@@ -37,8 +37,7 @@ TEST(BasicTokenizer, HfLower) {
 
 TEST(BasicTokenizer, HfLowerStripAccentsFalse) {
   const auto t = make(true, false);
-  EXPECT_THAT(t.tokenize(" \tH\u00E4LLo!how  \n Are yoU?  "),
-              ElementsAre("h\u00E4llo", "!", "how", "are", "you", "?"));
+  EXPECT_THAT(t.tokenize(" \tH\u00E4LLo!how  \n Are yoU?  "), ElementsAre("h\u00E4llo", "!", "how", "are", "you", "?"));
   EXPECT_THAT(t.tokenize("H\u00E9llo"), ElementsAre("h\u00E9llo"));
 }
 
@@ -51,8 +50,7 @@ TEST(BasicTokenizer, HfLowerStripAccentsTrueAndDefault) {
 }
 
 TEST(BasicTokenizer, HfNoLower) {
-  EXPECT_THAT(make(false).tokenize(" \tHeLLo!how  \n Are yoU?  "),
-              ElementsAre("HeLLo", "!", "how", "Are", "yoU", "?"));
+  EXPECT_THAT(make(false).tokenize(" \tHeLLo!how  \n Are yoU?  "), ElementsAre("HeLLo", "!", "how", "Are", "yoU", "?"));
   EXPECT_THAT(make(false, false).tokenize(" \tH\u00E4LLo!how  \n Are yoU?  "),
               ElementsAre("H\u00E4LLo", "!", "how", "Are", "yoU", "?"));
   EXPECT_THAT(make(false, true).tokenize(" \tH\u00E4LLo!how  \n Are yoU?  "),
@@ -77,16 +75,18 @@ TEST(BasicTokenizer, HfCharacterClasses) {
 
 TEST(BasicTokenizer, ControlAndFormatCharactersAreDropped) {
   const auto t = make(true);
-  EXPECT_THAT(t.tokenize("a\x05" "b"), ElementsAre("ab"));
+  EXPECT_THAT(t.tokenize("a\x05"
+                         "b"),
+              ElementsAre("ab"));
   EXPECT_THAT(t.tokenize(std::string("a\0b", 3)), ElementsAre("ab"));
-  EXPECT_THAT(t.tokenize("a\vb\fc"), ElementsAre("abc"));       // \v \f are Cc, not whitespace
-  EXPECT_THAT(t.tokenize("so\u00ADft"), ElementsAre("soft"));    // soft hyphen, Cf
-  EXPECT_THAT(t.tokenize("a\u200Bb"), ElementsAre("ab"));        // zero-width space, Cf
-  EXPECT_THAT(t.tokenize("a\uFFFDb"), ElementsAre("ab"));        // replacement character
-  EXPECT_THAT(t.tokenize("a\uE000b"), ElementsAre("ab"));        // private use, Co
-  EXPECT_THAT(t.tokenize("a\u0378b"), ElementsAre("ab"));        // unassigned, Cn
-  EXPECT_THAT(t.tokenize("a\u0085b"), ElementsAre("ab"));        // NEL is Cc
-  EXPECT_THAT(t.tokenize("\u00AD"), IsEmpty());  // HF's test_clean_text case
+  EXPECT_THAT(t.tokenize("a\vb\fc"), ElementsAre("abc"));      // \v \f are Cc, not whitespace
+  EXPECT_THAT(t.tokenize("so\u00ADft"), ElementsAre("soft"));  // soft hyphen, Cf
+  EXPECT_THAT(t.tokenize("a\u200Bb"), ElementsAre("ab"));      // zero-width space, Cf
+  EXPECT_THAT(t.tokenize("a\uFFFDb"), ElementsAre("ab"));      // replacement character
+  EXPECT_THAT(t.tokenize("a\uE000b"), ElementsAre("ab"));      // private use, Co
+  EXPECT_THAT(t.tokenize("a\u0378b"), ElementsAre("ab"));      // unassigned, Cn
+  EXPECT_THAT(t.tokenize("a\u0085b"), ElementsAre("ab"));      // NEL is Cc
+  EXPECT_THAT(t.tokenize("\u00AD"), IsEmpty());                // HF's test_clean_text case
 }
 
 TEST(BasicTokenizer, UnicodeWhitespaceSplits) {

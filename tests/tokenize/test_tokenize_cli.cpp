@@ -47,8 +47,8 @@ TEST(TokenizeCli, TextAndPairPrintJson) {
   EXPECT_EQ(lines[0]["token_type_ids"], json({0, 0, 0, 0, 0, 0, 0, 0}));
   EXPECT_FALSE(lines[0].contains("offsets"));
 
-  r = test::run_cli("tokenize --vocab " + tiny_vocab() + " --text " + q("how are you") + " --text-pair " +
-                    q("hello!") + " --offsets");
+  r = test::run_cli("tokenize --vocab " + tiny_vocab() + " --text " + q("how are you") + " --text-pair " + q("hello!") +
+                    " --offsets");
   ASSERT_EQ(r.status, 0) << r.err;
   lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), 1u);
@@ -157,8 +157,7 @@ TEST(TokenizeCli, SentencePieceTrainAndTokenizeInsideALibTorchProcess) {
     EXPECT_TRUE(std::filesystem::exists(prefix + ".model"));
     EXPECT_TRUE(std::filesystem::exists(prefix + ".vocab"));
 
-    r = test::run_cli("tokenize --spm " + q(prefix + ".model") + " --offsets",
-                      "The quick brown fox.\tThe lazy dog.\n");
+    r = test::run_cli("tokenize --spm " + q(prefix + ".model") + " --offsets", "The quick brown fox.\tThe lazy dog.\n");
     ASSERT_EQ(r.status, 0) << type << ": " << r.err;
     const auto e = json_lines(r.out).at(0);
     EXPECT_EQ(e["tokens"].front(), "[CLS]");

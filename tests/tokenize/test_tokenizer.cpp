@@ -148,9 +148,9 @@ TEST(Encode, ImpossibleTruncationIsAnError) {
     EXPECT_THAT(e.what(), HasSubstr("truncation only_second"));
     EXPECT_THAT(e.what(), HasSubstr("second text has 2 tokens"));
   }
-  EXPECT_THROW(tok.encode(words(0, 3), std::nullopt, 2), Error);          // would leave A empty
-  EXPECT_THROW(tok.encode(words(0, 3), std::nullopt, 1), Error);          // no room for [CLS] [SEP]
-  EXPECT_THROW(tok.encode("w1", std::string_view("w2"), 2), Error);       // no room for 3 specials
+  EXPECT_THROW(tok.encode(words(0, 3), std::nullopt, 2), Error);                            // would leave A empty
+  EXPECT_THROW(tok.encode(words(0, 3), std::nullopt, 1), Error);                            // no room for [CLS] [SEP]
+  EXPECT_THROW(tok.encode("w1", std::string_view("w2"), 2), Error);                         // no room for 3 specials
   EXPECT_THROW(tok.encode(words(0, 30), std::nullopt, 10, Truncation::OnlySecond), Error);  // no pair
 }
 

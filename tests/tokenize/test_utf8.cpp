@@ -15,15 +15,15 @@ TEST(Utf8, ValidTextHasNoInvalidByte) {
 }
 
 TEST(Utf8, InvalidSequencesAreFoundAtTheirFirstByte) {
-  EXPECT_EQ(find_invalid_utf8("ab\x80"), 2u);              // stray continuation byte
-  EXPECT_EQ(find_invalid_utf8("ab\xC3"), 2u);              // truncated 2-byte sequence
-  EXPECT_EQ(find_invalid_utf8("\xE2\x82"), 0u);            // truncated 3-byte sequence
-  EXPECT_EQ(find_invalid_utf8("x\xC0\xAF"), 1u);           // overlong '/'
-  EXPECT_EQ(find_invalid_utf8("\xE0\x80\xAF"), 0u);        // overlong, 3 bytes
-  EXPECT_EQ(find_invalid_utf8("ok\xED\xA0\x80"), 2u);      // UTF-16 surrogate U+D800
-  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);    // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("ab\x80"), 2u);            // stray continuation byte
+  EXPECT_EQ(find_invalid_utf8("ab\xC3"), 2u);            // truncated 2-byte sequence
+  EXPECT_EQ(find_invalid_utf8("\xE2\x82"), 0u);          // truncated 3-byte sequence
+  EXPECT_EQ(find_invalid_utf8("x\xC0\xAF"), 1u);         // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("\xE0\x80\xAF"), 0u);      // overlong, 3 bytes
+  EXPECT_EQ(find_invalid_utf8("ok\xED\xA0\x80"), 2u);    // UTF-16 surrogate U+D800
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(find_invalid_utf8("\xFF"), 0u);
-  EXPECT_EQ(find_invalid_utf8("\xC3\x28"), 0u);            // lead byte followed by ASCII
+  EXPECT_EQ(find_invalid_utf8("\xC3\x28"), 0u);  // lead byte followed by ASCII
 }
 
 TEST(Utf8, CheckNamesThePlace) {

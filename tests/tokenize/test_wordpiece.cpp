@@ -16,7 +16,9 @@ using ::testing::IsEmpty;
 
 namespace {
 
-WordPieceTokenizer tiny(bool lower = true) { return WordPieceTokenizer::from_file(test::fixture("tiny_vocab.txt"), lower); }
+WordPieceTokenizer tiny(bool lower = true) {
+  return WordPieceTokenizer::from_file(test::fixture("tiny_vocab.txt"), lower);
+}
 
 std::vector<std::string> pieces(const std::vector<Token>& tokens) {
   std::vector<std::string> out;
@@ -230,8 +232,8 @@ TEST(WordPieceReal, UncasedMatchesPublishedIds) {
               ElementsAre(101, 7592, 1010, 2026, 3899, 2003, 10140, 102));
   // The Hugging Face course (distilbert-base-uncased shares this vocabulary).
   const auto e = tok.encode("I've been waiting for a HuggingFace course my whole life.");
-  EXPECT_THAT(e.input_ids, ElementsAre(101, 1045, 1005, 2310, 2042, 3403, 2005, 1037, 17662, 12172, 2607, 2026,
-                                       2878, 2166, 1012, 102));
+  EXPECT_THAT(e.input_ids, ElementsAre(101, 1045, 1005, 2310, 2042, 3403, 2005, 1037, 17662, 12172, 2607, 2026, 2878,
+                                       2166, 1012, 102));
   EXPECT_THAT(pieces(tok.tokenize("I love tokenization")), ElementsAre("i", "love", "token", "##ization"));
   EXPECT_EQ(tok.decode(e.input_ids), "i've been waiting for a huggingface course my whole life.");
 }
@@ -243,11 +245,11 @@ TEST(WordPieceReal, UncasedOffsetsWithSpecialCharacters) {
   // HF's test_offsets_with_special_characters (character offsets there; bytes here: ï is 2 bytes).
   const std::string text = "A, na\u00EFve [MASK] AllenNLP sentence.";
   const auto e = tok.encode(text);
-  EXPECT_THAT(e.tokens, ElementsAre("[CLS]", "a", ",", "naive", "[MASK]", "allen", "##nl", "##p", "sentence", ".",
-                                    "[SEP]"));
+  EXPECT_THAT(e.tokens,
+              ElementsAre("[CLS]", "a", ",", "naive", "[MASK]", "allen", "##nl", "##p", "sentence", ".", "[SEP]"));
   using P = std::pair<size_t, size_t>;
-  EXPECT_THAT(e.offsets, ElementsAre(P{0, 0}, P{0, 1}, P{1, 2}, P{3, 9}, P{10, 16}, P{17, 22}, P{22, 24},
-                                     P{24, 25}, P{26, 34}, P{34, 35}, P{0, 0}));
+  EXPECT_THAT(e.offsets, ElementsAre(P{0, 0}, P{0, 1}, P{1, 2}, P{3, 9}, P{10, 16}, P{17, 22}, P{22, 24}, P{24, 25},
+                                     P{26, 34}, P{34, 35}, P{0, 0}));
 }
 
 TEST(WordPieceReal, CasedMatchesPublishedIdsAndOffsets) {

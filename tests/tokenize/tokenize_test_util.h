@@ -45,9 +45,7 @@ class ScratchDir {
     earlybert::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
-  ~ScratchDir() {
-    earlybert::remove_all(path_);
-  }
+  ~ScratchDir() { earlybert::remove_all(path_); }
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
   const std::string& path() const { return path_; }
@@ -108,8 +106,8 @@ inline CliResult run_cli(const std::string& args, const std::string& stdin_text 
   const ScratchDir scratch("cli");
   const std::string& dir = scratch.path();
   write_text(dir + "/in", stdin_text);
-  const std::string cmd = "env -u EARLYBERT_SPM_PLUGIN " + shell_quote(cli) + " " + args + " <" + dir + "/in >" +
-                          dir + "/out 2>" + dir + "/err";
+  const std::string cmd = "env -u EARLYBERT_SPM_PLUGIN " + shell_quote(cli) + " " + args + " <" + dir + "/in >" + dir +
+                          "/out 2>" + dir + "/err";
   const int raw = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
@@ -119,10 +117,10 @@ inline CliResult run_cli(const std::string& args, const std::string& stdin_text 
 }
 
 // Skips (with the reason) when the CLI has not been built: the test executables do not depend on it.
-#define EARLYBERT_REQUIRE_CLI()                                                                        \
-  do {                                                                                                 \
-    const std::string cli_ = ::earlybert::test::env_or_empty("EARLYBERT_CLI");                         \
-    if (cli_.empty()) GTEST_SKIP() << "EARLYBERT_CLI is not set";                                      \
+#define EARLYBERT_REQUIRE_CLI()                                                                                       \
+  do {                                                                                                                \
+    const std::string cli_ = ::earlybert::test::env_or_empty("EARLYBERT_CLI");                                        \
+    if (cli_.empty()) GTEST_SKIP() << "EARLYBERT_CLI is not set";                                                     \
     if (!std::filesystem::exists(cli_)) GTEST_SKIP() << "the CLI " << cli_ << " is not built (target earlybert_cli)"; \
   } while (0)
 

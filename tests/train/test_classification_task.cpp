@@ -89,7 +89,7 @@ TEST(ClassificationTask, EvaluateReturnsTheTasksMetricsAndLoss) {
   EXPECT_TRUE(m.count("loss"));
   EXPECT_GE(m.at("accuracy"), 0.0);
   EXPECT_LE(m.at("accuracy"), 1.0);
-  EXPECT_TRUE(model.module()->is_training());  // evaluation restores the mode
+  EXPECT_TRUE(model.module()->is_training());          // evaluation restores the mode
   const Metrics one_batch = task.evaluate(model, 24);  // batching (and so padding) must not change the metrics
   EXPECT_EQ(one_batch.at("accuracy"), m.at("accuracy"));
   EXPECT_NEAR(one_batch.at("loss"), m.at("loss"), 1e-5);
@@ -150,7 +150,8 @@ TEST(ClassificationTask, PredictWritesScorableSubmissionFiles) {
   ASSERT_EQ(dev_files.size(), 1u);
   EXPECT_EQ(dev_files[0], out + "/dev/SST-2.tsv");
   const auto gold = load_task_examples(task.spec(), args.data_dir, Split::Dev);
-  const auto scored = score_glue_predictions(task.spec(), gold, read_glue_predictions(task.spec(), dev_files[0]), "dev");
+  const auto scored =
+      score_glue_predictions(task.spec(), gold, read_glue_predictions(task.spec(), dev_files[0]), "dev");
   EXPECT_DOUBLE_EQ(scored.at("accuracy"), task.evaluate(model, 8).at("accuracy"));
   expect_error([&] { task.predict(model, "train", 8, out); }, {"split"});
 }

@@ -5,8 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fcntl.h>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -74,11 +74,29 @@ class CliTrain : public ::testing::Test {
 
   /// The flags of a tiny fine-tuning run on the SST-2 fixture.
   std::vector<std::string> finetune_flags(const std::string& output_dir) const {
-    return {"finetune",          "--task",           "sst2",        "--data_dir",      e2e_fixture(),
-            "--tokenizer_name",  e2e_fixture("vocab.txt"), "--config_name", e2e_fixture("tiny-model.yaml"),
-            "--output_dir",      output_dir,         "--device",    "cpu",            "--threads",
-            "1",                 "--max_seq_length", "32",          "--learning_rate", "1e-3",
-            "--logging_steps",   "1",                "--ticket_check_steps", "2"};
+    return {"finetune",
+            "--task",
+            "sst2",
+            "--data_dir",
+            e2e_fixture(),
+            "--tokenizer_name",
+            e2e_fixture("vocab.txt"),
+            "--config_name",
+            e2e_fixture("tiny-model.yaml"),
+            "--output_dir",
+            output_dir,
+            "--device",
+            "cpu",
+            "--threads",
+            "1",
+            "--max_seq_length",
+            "32",
+            "--learning_rate",
+            "1e-3",
+            "--logging_steps",
+            "1",
+            "--ticket_check_steps",
+            "2"};
   }
 
   static void expect_one_line_error(const CliResult& r, std::initializer_list<std::string> parts) {
@@ -160,8 +178,8 @@ TEST_F(CliTrain, FinetuneThenEvalAndPredict) {
                             "--output_dir", dir_ + "/pr", "--split", "dev", "--max_seq_length", "32"});
   ASSERT_EQ(pr.status, 0) << pr.err;
   EXPECT_TRUE(path_exists(dir_ + "/pr/dev/SST-2.tsv"));
-  const CliResult score = run({"score", "--task", "sst2", "--data_dir", e2e_fixture(), "--predictions",
-                               dir_ + "/pr/dev/SST-2.tsv"});
+  const CliResult score =
+      run({"score", "--task", "sst2", "--data_dir", e2e_fixture(), "--predictions", dir_ + "/pr/dev/SST-2.tsv"});
   ASSERT_EQ(score.status, 0) << score.err;
 }
 
@@ -170,10 +188,32 @@ TEST_F(CliTrain, SquadDoPredictWritesDevPredictionsAndTracksF1) {
   // picked by F1 (SQuAD's evaluation has no loss).
   const std::string out = dir_ + "/squad";
   const std::string fixture = test::train_fixture("squad");
-  const CliResult r = run({"finetune", "--task", "squad", "--data_dir", fixture, "--tokenizer_name",
-                           fixture + "/vocab.txt", "--config_name", e2e_fixture("tiny-model.yaml"), "--output_dir", out,
-                           "--device", "cpu", "--threads", "1", "--max_seq_length", "32", "--doc_stride", "8",
-                           "--max_query_length", "8", "--max_steps", "3", "--ticket_mode", "none", "--do_predict"});
+  const CliResult r = run({"finetune",
+                           "--task",
+                           "squad",
+                           "--data_dir",
+                           fixture,
+                           "--tokenizer_name",
+                           fixture + "/vocab.txt",
+                           "--config_name",
+                           e2e_fixture("tiny-model.yaml"),
+                           "--output_dir",
+                           out,
+                           "--device",
+                           "cpu",
+                           "--threads",
+                           "1",
+                           "--max_seq_length",
+                           "32",
+                           "--doc_stride",
+                           "8",
+                           "--max_query_length",
+                           "8",
+                           "--max_steps",
+                           "3",
+                           "--ticket_mode",
+                           "none",
+                           "--do_predict"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("predictions.json"), std::string::npos) << r.out;
   EXPECT_TRUE(path_exists(out + "/predictions.json"));
@@ -191,18 +231,36 @@ TEST_F(CliTrain, SquadDoPredictWritesDevPredictionsAndTracksF1) {
 TEST_F(CliTrain, PretrainThenFinetuneFromItsOutput) {
   const std::string shards = test::tiny_pretraining_data(dir_ + "/shards");
   const std::string pre = dir_ + "/pre";
-  const CliResult p = run({"pretrain", "--set", "data_dir=" + shards, "--set", "tokenizer_name=" + e2e_fixture("vocab.txt"),
-                           "--set", "config_name=" + e2e_fixture("tiny-model.yaml"), "--set", "output_dir=" + pre,
-                           "--set", "max_steps=6", "--set", "max_seq_length=32", "--set", "threads=1", "--set",
-                           "ticket_mode=fixed_step", "--set", "ticket_step=3", "--set", "rewind=none", "--set",
+  const CliResult p = run({"pretrain",
+                           "--set",
+                           "data_dir=" + shards,
+                           "--set",
+                           "tokenizer_name=" + e2e_fixture("vocab.txt"),
+                           "--set",
+                           "config_name=" + e2e_fixture("tiny-model.yaml"),
+                           "--set",
+                           "output_dir=" + pre,
+                           "--set",
+                           "max_steps=6",
+                           "--set",
+                           "max_seq_length=32",
+                           "--set",
+                           "threads=1",
+                           "--set",
+                           "ticket_mode=fixed_step",
+                           "--set",
+                           "ticket_step=3",
+                           "--set",
+                           "rewind=none",
+                           "--set",
                            "logging_steps=2"});
   ASSERT_EQ(p.status, 0) << p.err;
   EXPECT_TRUE(path_exists(pre + "/vocab.txt"));
   EXPECT_TRUE(path_exists(pre + "/ticket.json"));
   const std::string ft = dir_ + "/ft";
-  const CliResult f = run({"finetune", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", pre,
-                           "--output_dir", ft, "--max_steps", "4", "--threads", "1", "--max_seq_length", "32",
-                           "--ticket", pre + "/ticket.json"});
+  const CliResult f =
+      run({"finetune", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", pre, "--output_dir", ft,
+           "--max_steps", "4", "--threads", "1", "--max_seq_length", "32", "--ticket", pre + "/ticket.json"});
   ASSERT_EQ(f.status, 0) << f.err;
   EXPECT_NE(f.err.find("already pruned"), std::string::npos) << f.err;
   EXPECT_TRUE(path_exists(ft + "/eval_results.json"));
@@ -241,8 +299,9 @@ TEST_F(CliTrain, SigtermSavesACheckpointAndExitsCleanly) {
 
   // Resume it (with a budget that ends soon) and finish.
   auto resume = finetune_flags(out);
-  for (const std::string& f : {std::string("--resume_from_checkpoint"), std::string("latest"), std::string("--max_steps"),
-                              std::to_string(st.global_step + 2), std::string("--save_steps"), std::string("0")})
+  for (const std::string& f :
+       {std::string("--resume_from_checkpoint"), std::string("latest"), std::string("--max_steps"),
+        std::to_string(st.global_step + 2), std::string("--save_steps"), std::string("0")})
     resume.push_back(f);
   const CliResult r = run(resume);
   ASSERT_EQ(r.status, 0) << r.err;

@@ -47,8 +47,8 @@ TEST(Configs, EveryShippedYamlLoads) {
 
 TEST(Configs, FineTuningConfigForEveryTask) {
   const std::string dir = earlybert::test::configs_dir() + "/finetune";
-  for (const char* task : {"cola", "sst2", "mrpc", "stsb", "qqp", "mnli", "qnli", "rte", "wnli", "squad",
-                           "squad_v2", "wordnet"}) {
+  for (const char* task :
+       {"cola", "sst2", "mrpc", "stsb", "qqp", "mnli", "qnli", "rte", "wnli", "squad", "squad_v2", "wordnet"}) {
     SCOPED_TRACE(task);
     const auto a = resolve_training_arguments({dir + "/" + task + ".yaml"}, {});
     EXPECT_EQ(a.task, task);

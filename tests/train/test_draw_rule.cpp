@@ -84,8 +84,8 @@ TEST(DrawRule, RandomAndNone) {
   EXPECT_EQ(none.decide(0, false), DrawReason::NotYet);
   EXPECT_EQ(none.decide(1000, true), DrawReason::NotYet);
   expect_error([] { parse_ticket_mode("sometimes"); }, {"ticket_mode", "sometimes"});
-  for (auto m : {TicketMode::EarlyBird, TicketMode::FixedStep, TicketMode::FixedFraction, TicketMode::Random,
-                 TicketMode::None})
+  for (auto m :
+       {TicketMode::EarlyBird, TicketMode::FixedStep, TicketMode::FixedFraction, TicketMode::Random, TicketMode::None})
     EXPECT_EQ(parse_ticket_mode(to_string(m)), m);
 }
 

@@ -65,12 +65,12 @@ TEST(EarlyBird, DrawnExactlyWhereTheTrajectoryStabilises) {
   EXPECT_EQ(d.draw_step(), settle + 4 * check);
   const auto& h = d.history();
   ASSERT_EQ(h.size(), 11u);
-  EXPECT_EQ(h.front().dist_heads, -1.0);      // nothing before the first mask
-  EXPECT_EQ(h[2].window_max_heads, -1.0);     // fewer than 4 previous masks
-  EXPECT_GT(h[5].dist_heads, 0.1);            // step 60 vs 50: still moving
-  EXPECT_GT(h[6].dist_ffn, 0.1);              // step 70 (settled) vs 60 (not yet)
-  EXPECT_EQ(h[7].dist_heads, 0.0);            // step 80 vs 70: settled
-  EXPECT_FALSE(h[9].drawn);                   // step 100: window still holds step 60's mask
+  EXPECT_EQ(h.front().dist_heads, -1.0);   // nothing before the first mask
+  EXPECT_EQ(h[2].window_max_heads, -1.0);  // fewer than 4 previous masks
+  EXPECT_GT(h[5].dist_heads, 0.1);         // step 60 vs 50: still moving
+  EXPECT_GT(h[6].dist_ffn, 0.1);           // step 70 (settled) vs 60 (not yet)
+  EXPECT_EQ(h[7].dist_heads, 0.0);         // step 80 vs 70: settled
+  EXPECT_FALSE(h[9].drawn);                // step 100: window still holds step 60's mask
   EXPECT_TRUE(h.back().drawn);
   EXPECT_EQ(h.back().window_max_heads, 0.0);
   EXPECT_EQ(h.back().window_max_ffn, 0.0);
@@ -79,8 +79,8 @@ TEST(EarlyBird, DrawnExactlyWhereTheTrajectoryStabilises) {
 TEST(EarlyBird, NeverStabilisingTrajectoryIsNotDrawn) {
   EarlyBirdDetector d(0.1, 4);
   for (int64_t step = 5; step <= 500; step += 5) {
-    EXPECT_FALSE(d.observe(step, head_masks(coefficients(step, 1 << 30, 12)),
-                           ffn_masks(coefficients(step, 1 << 30, 40))));
+    EXPECT_FALSE(
+        d.observe(step, head_masks(coefficients(step, 1 << 30, 12)), ffn_masks(coefficients(step, 1 << 30, 40))));
   }
   EXPECT_FALSE(d.drawn());
   EXPECT_EQ(d.draw_step(), -1);
@@ -148,8 +148,12 @@ TEST(EarlyBird, JsonStateRoundTripContinuesIdentically) {
   EXPECT_EQ(a.draw_step(), b.draw_step());
   EXPECT_EQ(b.draw_step(), 110);
   expect_error([] { EarlyBirdDetector::from_json("{\"threshold\": 0.1}", "state.json"); }, {"state.json", "window"});
-  expect_error([] { EarlyBirdDetector::from_json("{\"threshold\": 0.1, \"window\": 1, \"draw_step\": -1, \"history\": [],"
-                                                 " \"recent_masks\": [{\"step\": 1, \"heads\": [\"10x\"], \"ffn\": []}]}",
-                                                 "state.json"); },
-               {"state.json", "recent_masks[0].heads"});
+  expect_error(
+      [] {
+        EarlyBirdDetector::from_json(
+            "{\"threshold\": 0.1, \"window\": 1, \"draw_step\": -1, \"history\": [],"
+            " \"recent_masks\": [{\"step\": 1, \"heads\": [\"10x\"], \"ffn\": []}]}",
+            "state.json");
+      },
+      {"state.json", "recent_masks[0].heads"});
 }

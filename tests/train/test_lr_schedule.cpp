@@ -43,11 +43,11 @@ TEST(LrSchedule, LinearWarmupThenLinearDecay) {
   const auto s = schedule(LrScheduleType::Linear, 10, 100);
   EXPECT_DOUBLE_EQ(s.multiplier(0), 0.0);
   EXPECT_DOUBLE_EQ(s.multiplier(5), 0.5);
-  EXPECT_DOUBLE_EQ(s.multiplier(10), 1.0);    // (100 - 10) / 90
-  EXPECT_DOUBLE_EQ(s.multiplier(55), 0.5);    // 45 / 90
-  EXPECT_DOUBLE_EQ(s.multiplier(91), 0.1);    // 9 / 90
+  EXPECT_DOUBLE_EQ(s.multiplier(10), 1.0);  // (100 - 10) / 90
+  EXPECT_DOUBLE_EQ(s.multiplier(55), 0.5);  // 45 / 90
+  EXPECT_DOUBLE_EQ(s.multiplier(91), 0.1);  // 9 / 90
   EXPECT_DOUBLE_EQ(s.multiplier(100), 0.0);
-  EXPECT_DOUBLE_EQ(s.multiplier(130), 0.0);   // clamped at 0
+  EXPECT_DOUBLE_EQ(s.multiplier(130), 0.0);  // clamped at 0
   EXPECT_DOUBLE_EQ(s.lr(55), 5e-4);
   // No warmup: the first update already uses the peak rate.
   EXPECT_DOUBLE_EQ(schedule(LrScheduleType::Linear, 0, 4).multiplier(0), 1.0);
@@ -59,8 +59,8 @@ TEST(LrSchedule, CosineWithWarmup) {
   EXPECT_DOUBLE_EQ(s.multiplier(5), 0.5);
   EXPECT_DOUBLE_EQ(s.multiplier(10), 1.0);
   EXPECT_NEAR(s.multiplier(35), 0.5 * (1.0 + std::sqrt(0.5)), 1e-15);  // progress 1/4
-  EXPECT_NEAR(s.multiplier(60), 0.5, 1e-15);                            // progress 1/2
-  EXPECT_NEAR(s.multiplier(110), 0.0, 1e-15);                           // progress 1
+  EXPECT_NEAR(s.multiplier(60), 0.5, 1e-15);                           // progress 1/2
+  EXPECT_NEAR(s.multiplier(110), 0.0, 1e-15);                          // progress 1
   EXPECT_GE(s.multiplier(110), 0.0);
 }
 
@@ -73,7 +73,7 @@ TEST(LrSchedule, PolynomialDecayToLrEnd) {
   // step 60: remaining 1/2 -> (1e-3 - 1e-7) / 4 + 1e-7 = 2.50075e-4
   EXPECT_NEAR(s.lr(60), 2.50075e-4, 1e-18);
   EXPECT_NEAR(s.lr(110), 1e-7, 1e-18);
-  EXPECT_NEAR(s.lr(111), 1e-7, 1e-18);   // after total: lr_end
+  EXPECT_NEAR(s.lr(111), 1e-7, 1e-18);  // after total: lr_end
   EXPECT_NEAR(s.lr(5000), 1e-7, 1e-18);
   s.power = 1.0;
   EXPECT_NEAR(s.lr(60), 5.0005e-4, 1e-18);
@@ -104,7 +104,12 @@ TEST(LrSchedule, JsonRoundTrip) {
   for (int64_t step : {0, 3, 7, 30, 70, 90}) EXPECT_EQ(t.lr(step), s.lr(step)) << step;
   expect_error([] { LrSchedule::from_json("{\"lr_scheduler_type\": \"linear\"}", "scheduler.json"); },
                {"scheduler.json", "base_lr"});
-  expect_error([] { LrSchedule::from_json("{\"lr_scheduler_type\": \"linear\", \"base_lr\": 1, \"warmup_steps\": -1,"
-                                          " \"total_steps\": 3}", "s.json"); },
-               {"s.json", "warmup_steps"});
+  expect_error(
+      [] {
+        LrSchedule::from_json(
+            "{\"lr_scheduler_type\": \"linear\", \"base_lr\": 1, \"warmup_steps\": -1,"
+            " \"total_steps\": 3}",
+            "s.json");
+      },
+      {"s.json", "warmup_steps"});
 }

@@ -20,9 +20,7 @@ using earlybert::test::scratch_dir;
 
 namespace {
 
-torch::Tensor param(std::vector<double> values) {
-  return torch::tensor(values, torch::kFloat64).requires_grad_(true);
-}
+torch::Tensor param(std::vector<double> values) { return torch::tensor(values, torch::kFloat64).requires_grad_(true); }
 
 void set_grad(torch::Tensor& p, std::vector<double> g) { p.mutable_grad() = torch::tensor(g, torch::kFloat64); }
 
@@ -176,7 +174,7 @@ TEST(Optimizers, ClipGradNormReturnsNormAndScales) {
   set_grad(b, {0.0, 0.0, 12.0});
   EXPECT_DOUBLE_EQ(clip_grad_norm({a, b, c}, 100.0), 13.0);  // below the limit: unchanged
   EXPECT_DOUBLE_EQ(a.grad()[1].item<double>(), 4.0);
-  EXPECT_DOUBLE_EQ(clip_grad_norm({a, b, c}, 0.0), 13.0);    // 0: measure only
+  EXPECT_DOUBLE_EQ(clip_grad_norm({a, b, c}, 0.0), 13.0);  // 0: measure only
   EXPECT_DOUBLE_EQ(clip_grad_norm({a, b, c}, 1.3), 13.0);
   const double scale = 1.3 / (13.0 + 1e-6);
   EXPECT_NEAR(a.grad()[0].item<double>(), 3.0 * scale, 1e-15);

@@ -132,7 +132,8 @@ TEST(SquadTask, WindowsTargetTheAnswerAndTheModelFitsTheTask) {
     EXPECT_EQ(f.start_position, f.end_position);
     EXPECT_EQ(f.token_type_ids[static_cast<size_t>(f.start_position)], 1);
     const std::string word = tok.id_to_token(f.input_ids[static_cast<size_t>(f.start_position)]);
-    EXPECT_NE(std::string(" red blue green yellow purple orange white black ").find(" " + word + " "), std::string::npos)
+    EXPECT_NE(std::string(" red blue green yellow purple orange white black ").find(" " + word + " "),
+              std::string::npos)
         << word;
   }
   EXPECT_GE(answered, 64u);  // every question's answer lies whole in at least one window

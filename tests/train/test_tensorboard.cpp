@@ -68,11 +68,14 @@ TEST(TensorBoard, EventEncodingByHand) {
   // Event{wall_time=0, step=300, summary{value{tag="a", simple_value=1.0}}}
   const std::string ev = encode_scalars_event(0.0, 300, {{"a", 1.0f}});
   const std::string expected = std::string("\x09\0\0\0\0\0\0\0\0", 9) +  // wall_time
-                               std::string("\x10\xac\x02", 3) +           // step 300 as a varint
-                               std::string("\x2a\x0a", 2) +               // summary, 10 bytes
-                               std::string("\x0a\x08", 2) +               // value, 8 bytes
-                               std::string("\x0a\x01" "a", 3) +           // tag "a"
-                               std::string("\x15\x00\x00\x80\x3f", 5);    // simple_value 1.0f
+                               std::string("\x10\xac\x02", 3) +          // step 300 as a varint
+                               std::string("\x2a\x0a", 2) +              // summary, 10 bytes
+                               std::string("\x0a\x08", 2) +              // value, 8 bytes
+                               std::string(
+                                   "\x0a\x01"
+                                   "a",
+                                   3) +                                 // tag "a"
+                               std::string("\x15\x00\x00\x80\x3f", 5);  // simple_value 1.0f
   EXPECT_EQ(ev, expected);
   const auto back = decode_event(ev, "mem");
   EXPECT_EQ(back.step, 300);

@@ -119,7 +119,7 @@ TEST(Trainer, SearchBoundDrawsAnywayAndSaysSo) {
   const Ticket t = Ticket::load(args.output_dir + "/ticket.json");
   EXPECT_EQ(t.reason, "max_search_steps");
   EXPECT_EQ(t.max_search_steps, 5);
-  EXPECT_EQ(t.distance_history.size(), 2u);  // checks at 2 and 4
+  EXPECT_EQ(t.distance_history.size(), 2u);           // checks at 2 and 4
   EXPECT_EQ(t.coefficient_snapshots.back().step, 5);  // the draw's own snapshot, with the FFN scores
   EXPECT_FALSE(t.coefficient_snapshots.back().ffn.empty());
 }
@@ -176,7 +176,7 @@ TEST(Trainer, RotationKeepsTheBestCheckpoint) {
   const std::string state = read_file(args.output_dir + "/trainer_state.json");
   const std::string best_dir = args.output_dir + "/checkpoint-" + std::to_string(best_step);
   EXPECT_NE(state.find(best_dir), std::string::npos) << state.substr(0, 400);
-  EXPECT_TRUE(path_exists(best_dir + "/COMPLETE"));  // rotation never deletes the best one
+  EXPECT_TRUE(path_exists(best_dir + "/COMPLETE"));                       // rotation never deletes the best one
   EXPECT_TRUE(path_exists(args.output_dir + "/checkpoint-12/COMPLETE"));  // nor the newest
   int complete = 0;
   for (int64_t s = 3; s <= 12; s += 3) complete += path_exists(args.output_dir + "/checkpoint-" + std::to_string(s));

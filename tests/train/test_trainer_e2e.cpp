@@ -92,7 +92,7 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
   EXPECT_EQ(ticket.coefficient_snapshots.back().ffn.size(), 2u);  // FFN scores kept at the draw
   EXPECT_TRUE(ticket.coefficient_snapshots.front().ffn.empty());
   EXPECT_EQ(ticket.kept_heads_per_layer(), (std::vector<int64_t>{3, 3}));  // 1 of 4 heads removed per layer
-  EXPECT_EQ(ticket.plan.kept_neurons(), 64 - units_to_prune(64, 0.4));  // 40% of all 64 removed globally
+  EXPECT_EQ(ticket.plan.kept_neurons(), 64 - units_to_prune(64, 0.4));     // 40% of all 64 removed globally
 
   // The pruned model's parameter shapes follow the plan, in memory and in the saved config.
   const BertConfig saved = load_pretrained(args.output_dir);

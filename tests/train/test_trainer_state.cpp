@@ -81,8 +81,9 @@ TEST(TrainerState, ErrorsNameFileAndKey) {
   };
   expect_error([&] { TrainerState::from_json(replace("\"global_step\": 120", "\"global_step\": \"x\""), "ts.json"); },
                {"ts.json", "global_step"});
-  expect_error([&] { TrainerState::from_json(replace("\"phase\": \"efficient\"", "\"phase\": \"warmup\""), "ts.json"); },
-               {"ts.json", "phase", "warmup"});
+  expect_error(
+      [&] { TrainerState::from_json(replace("\"phase\": \"efficient\"", "\"phase\": \"warmup\""), "ts.json"); },
+      {"ts.json", "phase", "warmup"});
   expect_error([&] { TrainerState::from_json(replace("\"format_version\": 1", "\"format_version\": 9"), "ts.json"); },
                {"ts.json", "format_version"});
   expect_error([&] { TrainerState::from_json(replace("\"batch_in_epoch\": 40", "\"batch\": 40"), "ts.json"); },

@@ -39,16 +39,51 @@ TEST(TrainingArgs, EveryKeyIsListedOnceWithItsDefault) {
     EXPECT_FALSE(info.help.empty()) << info.name;
     EXPECT_EQ(info.default_value, get_training_argument(defaults, info.name)) << info.name;
   }
-  for (const char* key : {"output_dir", "seed", "learning_rate", "weight_decay", "adam_beta1", "adam_beta2",
-                          "adam_epsilon", "optim", "lr_scheduler_type", "warmup_ratio", "warmup_steps",
-                          "max_grad_norm", "gradient_accumulation_steps", "per_device_train_batch_size",
-                          "per_device_eval_batch_size", "num_train_epochs", "max_steps", "logging_steps",
-                          "eval_steps", "save_steps", "save_total_limit", "resume_from_checkpoint", "bf16",
-                          "max_seq_length", "doc_stride", "threads", "l1_loss_self_coef", "l1_loss_inter_coef",
-                          "self_pruning_ratio", "self_pruning_method", "inter_pruning_ratio",
-                          "inter_pruning_method", "ticket_mode", "ticket_check_steps", "ticket_threshold",
-                          "ticket_window", "ticket_step", "ticket_fraction", "max_search_steps",
-                          "random_ticket_seed", "rewind", "ticket", "model_name_or_path", "config_name", "task",
+  for (const char* key : {"output_dir",
+                          "seed",
+                          "learning_rate",
+                          "weight_decay",
+                          "adam_beta1",
+                          "adam_beta2",
+                          "adam_epsilon",
+                          "optim",
+                          "lr_scheduler_type",
+                          "warmup_ratio",
+                          "warmup_steps",
+                          "max_grad_norm",
+                          "gradient_accumulation_steps",
+                          "per_device_train_batch_size",
+                          "per_device_eval_batch_size",
+                          "num_train_epochs",
+                          "max_steps",
+                          "logging_steps",
+                          "eval_steps",
+                          "save_steps",
+                          "save_total_limit",
+                          "resume_from_checkpoint",
+                          "bf16",
+                          "max_seq_length",
+                          "doc_stride",
+                          "threads",
+                          "l1_loss_self_coef",
+                          "l1_loss_inter_coef",
+                          "self_pruning_ratio",
+                          "self_pruning_method",
+                          "inter_pruning_ratio",
+                          "inter_pruning_method",
+                          "ticket_mode",
+                          "ticket_check_steps",
+                          "ticket_threshold",
+                          "ticket_window",
+                          "ticket_step",
+                          "ticket_fraction",
+                          "max_search_steps",
+                          "random_ticket_seed",
+                          "rewind",
+                          "ticket",
+                          "model_name_or_path",
+                          "config_name",
+                          "task",
                           "data_dir"})
     EXPECT_TRUE(names.count(key)) << key;
 }
@@ -60,7 +95,7 @@ TEST(TrainingArgs, LaterConfigFileWinsAndOverridesWinOverFiles) {
   EXPECT_DOUBLE_EQ(a.learning_rate, 4e-5);    // second file wins
   EXPECT_DOUBLE_EQ(a.num_train_epochs, 2.0);  // first file, not overridden
   EXPECT_EQ(a.ticket_mode, "fixed_fraction");
-  EXPECT_EQ(a.seed, 99);                      // --set wins over both files
+  EXPECT_EQ(a.seed, 99);                        // --set wins over both files
   EXPECT_EQ(a.per_device_train_batch_size, 8);  // built-in default
 }
 
@@ -84,24 +119,47 @@ TEST(TrainingArgs, OutOfRangeValuesNameTheKey) {
   TrainingArguments a;
   expect_error([&] { apply_config_file(a, train_fixture("out_of_range.yaml")); },
                {"out_of_range.yaml:1", "ticket_threshold", "must be >= 0"});
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"learning_rate", "-1e-4"},      {"self_pruning_ratio", "1"},     {"inter_pruning_ratio", "-0.1"},
-      {"warmup_ratio", "1.0"},         {"ticket_window", "0"},          {"ticket_check_steps", "0"},
-      {"adam_beta1", "1"},             {"gradient_accumulation_steps", "0"}, {"per_device_train_batch_size", "0"},
-      {"max_steps", "0"},              {"num_train_epochs", "0"},       {"ticket_fraction", "0"},
-      {"max_search_steps", "-2"},      {"logging_steps", "0"},          {"weight_decay", "-0.01"},
-      {"optim", "sgd"},                {"lr_scheduler_type", "step"},   {"ticket_mode", "lucky"},
-      {"self_pruning_method", "random"}, {"rewind", "late"},           {"task", "imdb"},
-      {"device", "tpu"},               {"threads", "-1"},               {"mlm_probability", "0"}};
+  const std::vector<std::pair<std::string, std::string>> bad = {{"learning_rate", "-1e-4"},
+                                                                {"self_pruning_ratio", "1"},
+                                                                {"inter_pruning_ratio", "-0.1"},
+                                                                {"warmup_ratio", "1.0"},
+                                                                {"ticket_window", "0"},
+                                                                {"ticket_check_steps", "0"},
+                                                                {"adam_beta1", "1"},
+                                                                {"gradient_accumulation_steps", "0"},
+                                                                {"per_device_train_batch_size", "0"},
+                                                                {"max_steps", "0"},
+                                                                {"num_train_epochs", "0"},
+                                                                {"ticket_fraction", "0"},
+                                                                {"max_search_steps", "-2"},
+                                                                {"logging_steps", "0"},
+                                                                {"weight_decay", "-0.01"},
+                                                                {"optim", "sgd"},
+                                                                {"lr_scheduler_type", "step"},
+                                                                {"ticket_mode", "lucky"},
+                                                                {"self_pruning_method", "random"},
+                                                                {"rewind", "late"},
+                                                                {"task", "imdb"},
+                                                                {"device", "tpu"},
+                                                                {"threads", "-1"},
+                                                                {"mlm_probability", "0"}};
   for (const auto& [key, value] : bad) {
     SCOPED_TRACE(key + "=" + value);
-    expect_error([&, key = key, value = value] { apply_override(a, {key, value, "--set " + key}); },
-                 {"--set " + key, "key '" + key + "'"});
+    expect_error(
+        [&, key = key, value = value] {
+          apply_override(a, {key, value, "--set " + key});
+        },
+        {"--set " + key, "key '" + key + "'"});
   }
   // Boundary values that are allowed.
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"self_pruning_ratio", "0"}, {"ticket_threshold", "0"}, {"ticket_window", "1"}, {"max_steps", "-1"},
-           {"max_search_steps", "0"}, {"ticket_fraction", "1"}, {"device", "cuda:1"}, {"task", ""}}) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{{"self_pruning_ratio", "0"},
+                                                                                   {"ticket_threshold", "0"},
+                                                                                   {"ticket_window", "1"},
+                                                                                   {"max_steps", "-1"},
+                                                                                   {"max_search_steps", "0"},
+                                                                                   {"ticket_fraction", "1"},
+                                                                                   {"device", "cuda:1"},
+                                                                                   {"task", ""}}) {
     SCOPED_TRACE(key + "=" + value);
     EXPECT_NO_THROW(set_training_argument(a, key, value, "test"));
   }
@@ -133,9 +191,9 @@ TEST(TrainingArgs, MissingConfigFileNamesPath) {
 }
 
 TEST(TrainingArgs, HuggingFaceFlags) {
-  const auto o = parse_hf_flags({"--learning_rate", "3e-5", "--num_train_epochs=2", "--bf16", "--seed", "7",
-                                 "--per-device-train-batch-size", "16", "--no_do_lower_case", "--overwrite_output_dir",
-                                 "false"});
+  const auto o =
+      parse_hf_flags({"--learning_rate", "3e-5", "--num_train_epochs=2", "--bf16", "--seed", "7",
+                      "--per-device-train-batch-size", "16", "--no_do_lower_case", "--overwrite_output_dir", "false"});
   TrainingArguments a;
   for (const auto& x : o) apply_override(a, x);
   EXPECT_DOUBLE_EQ(a.learning_rate, 3e-5);
@@ -181,8 +239,11 @@ TEST(TrainingArgs, CrossKeyValidation) {
   a.doc_stride = 128;
   a.max_seq_length = 128;
   expect_error([&] { validate(a); }, {"doc_stride"});
-  expect_error([] { resolve_training_arguments({}, {{"ticket_mode", "fixed_step", "--ticket_mode"}}); },
-               {"ticket_step"});
+  expect_error(
+      [] {
+        resolve_training_arguments({}, {{"ticket_mode", "fixed_step", "--ticket_mode"}});
+      },
+      {"ticket_step"});
 }
 
 TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {

@@ -3,11 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <string>
-#include <unistd.h>
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"

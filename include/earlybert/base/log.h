@@ -39,13 +39,13 @@ class Arg {
     }
   }
   template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
-  Arg(T v) : value_(static_cast<double>(v)) {}  // NOLINT(google-explicit-constructor)
-  Arg(bool v) : value_(v) {}                                   // NOLINT(google-explicit-constructor)
-  Arg(char v) : value_(std::string(1, v)) {}                   // NOLINT(google-explicit-constructor)
+  Arg(T v) : value_(static_cast<double>(v)) {}                   // NOLINT(google-explicit-constructor)
+  Arg(bool v) : value_(v) {}                                     // NOLINT(google-explicit-constructor)
+  Arg(char v) : value_(std::string(1, v)) {}                     // NOLINT(google-explicit-constructor)
   Arg(const char* v) : value_(std::string(v ? v : "(null)")) {}  // NOLINT(google-explicit-constructor)
-  Arg(std::string_view v) : value_(std::string(v)) {}          // NOLINT(google-explicit-constructor)
-  Arg(const std::string& v) : value_(v) {}                     // NOLINT(google-explicit-constructor)
-  Arg(const std::filesystem::path& v) : value_(v.string()) {}  // NOLINT(google-explicit-constructor)
+  Arg(std::string_view v) : value_(std::string(v)) {}            // NOLINT(google-explicit-constructor)
+  Arg(const std::string& v) : value_(v) {}                       // NOLINT(google-explicit-constructor)
+  Arg(const std::filesystem::path& v) : value_(v.string()) {}    // NOLINT(google-explicit-constructor)
 
   const Value& value() const { return value_; }
 
@@ -83,12 +83,20 @@ void log(Level level, std::string_view fmt, const A&... args) {
 }
 
 template <class... A>
-void debug(std::string_view fmt, const A&... args) { log(Level::debug, fmt, args...); }
+void debug(std::string_view fmt, const A&... args) {
+  log(Level::debug, fmt, args...);
+}
 template <class... A>
-void info(std::string_view fmt, const A&... args) { log(Level::info, fmt, args...); }
+void info(std::string_view fmt, const A&... args) {
+  log(Level::info, fmt, args...);
+}
 template <class... A>
-void warn(std::string_view fmt, const A&... args) { log(Level::warn, fmt, args...); }
+void warn(std::string_view fmt, const A&... args) {
+  log(Level::warn, fmt, args...);
+}
 template <class... A>
-void error(std::string_view fmt, const A&... args) { log(Level::error, fmt, args...); }
+void error(std::string_view fmt, const A&... args) {
+  log(Level::error, fmt, args...);
+}
 
 }  // namespace earlybert::logging

@@ -103,33 +103,29 @@ TensorMap module_state(const torch::nn::Module& module);
 
 /// Loads `tensors` into `module` by name with the rules above. `source` names the file in errors;
 /// `base_model_prefix` is Hugging Face's ("bert").
-LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors,
-                           const std::string& source,
+LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& tensors, const std::string& source,
                            const std::string& base_model_prefix = "bert");
 
 /// Error "<source>: key '<field>': the checkpoint has X, the model has Y" for the first field that
 /// fixes a parameter shape and differs: vocab_size, hidden_size, num_hidden_layers,
 /// num_attention_heads, max_position_embeddings, type_vocab_size, the per-layer head counts and
 /// FFN widths. Other fields (dropouts, labels, activation) do not decide whether weights fit.
-void require_same_shapes(const BertConfig& checkpoint, const BertConfig& model,
-                         const std::string& source);
+void require_same_shapes(const BertConfig& checkpoint, const BertConfig& model, const std::string& source);
 
 /// The vocabulary / checkpoint mismatch: Error "<vocab_source>: the vocabulary has N tokens, but
 /// <config_source> says vocab_size M" when a tokenizer would produce ids past the embedding table.
 /// A vocabulary smaller than vocab_size is fine (vocab sizes are often padded to a multiple of 8).
-void require_vocab_fits(int64_t vocab_tokens, const std::string& vocab_source,
-                        const BertConfig& config, const std::string& config_source);
+void require_vocab_fits(int64_t vocab_tokens, const std::string& vocab_source, const BertConfig& config,
+                        const std::string& config_source);
 
 /// Writes <dir>/config.json and <dir>/model.safetensors (each atomically) into `dir`, which is
 /// created if needed. For callers that add files of their own (trainer state) and commit the
 /// directory themselves.
-void write_pretrained(const std::string& dir, const BertConfig& config,
-                      const torch::nn::Module& module);
+void write_pretrained(const std::string& dir, const BertConfig& config, const torch::nn::Module& module);
 
 /// Writes a complete checkpoint directory atomically: both files go into "<dir>.tmp.<pid>", which
 /// then replaces `dir` (commit_directory). `config` must describe `module`'s shapes.
-void save_pretrained(const std::string& dir, const BertConfig& config,
-                     const torch::nn::Module& module);
+void save_pretrained(const std::string& dir, const BertConfig& config, const torch::nn::Module& module);
 /// The same with the model's own config; "architectures" is set to the model's class name.
 void save_pretrained(const std::string& dir, const AnyBertModel& model);
 void save_pretrained(const std::string& dir, const BertModel& model);
@@ -144,8 +140,7 @@ SafetensorsContents read_pretrained_weights(const std::string& dir);
 
 /// Loads <dir>'s weights into `module`, whose shapes `model_config` describes, after
 /// require_same_shapes(<dir>/config.json, model_config). Returns the report; enforces nothing.
-LoadReport load_weights(const std::string& dir, torch::nn::Module& module,
-                        const BertConfig& model_config);
+LoadReport load_weights(const std::string& dir, torch::nn::Module& module, const BertConfig& model_config);
 LoadReport load_weights(const std::string& dir, AnyBertModel& model);
 LoadReport load_weights(const std::string& dir, BertModel& model);
 

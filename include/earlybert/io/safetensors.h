@@ -77,8 +77,7 @@ SafetensorsContents read_safetensors(const std::string& path);
 /// and `metadata` to `path` atomically. Names must be unique, non-empty and not "__metadata__";
 /// dtypes must be among the supported ones. Creates parent directories. Error naming `path` (and
 /// the tensor) otherwise, and no file is left behind.
-void write_safetensors(const std::string& path, const TensorMap& tensors,
-                       const SafetensorsMetadata& metadata = {});
+void write_safetensors(const std::string& path, const TensorMap& tensors, const SafetensorsMetadata& metadata = {});
 
 /// "F32", "BF16", ... for a supported dtype; Error for any other.
 std::string safetensors_dtype_name(torch::Dtype dtype);

@@ -30,8 +30,8 @@ ModelKind model_kind_from_architecture(const std::string& name, const std::strin
 
 class AnyBertModel {
  public:
-  using Variant = std::variant<BertForPreTraining, BertForMaskedLM, BertForSequenceClassification,
-                               BertForQuestionAnswering>;
+  using Variant =
+      std::variant<BertForPreTraining, BertForMaskedLM, BertForSequenceClassification, BertForQuestionAnswering>;
 
   AnyBertModel(BertForPreTraining m) : model_(std::move(m)) {}
   AnyBertModel(BertForMaskedLM m) : model_(std::move(m)) {}

@@ -29,9 +29,9 @@ struct BertConfig {
   int64_t vocab_size = 30522;
   int64_t hidden_size = 768;
   int64_t num_hidden_layers = 12;
-  int64_t num_attention_heads = 12;   ///< heads per layer of the unpruned model
-  int64_t intermediate_size = 3072;   ///< FFN width of the unpruned model
-  std::string hidden_act = "gelu";    ///< "gelu" (exact, erf), "gelu_new"/"gelu_pytorch_tanh" (tanh), "relu"
+  int64_t num_attention_heads = 12;  ///< heads per layer of the unpruned model
+  int64_t intermediate_size = 3072;  ///< FFN width of the unpruned model
+  std::string hidden_act = "gelu";   ///< "gelu" (exact, erf), "gelu_new"/"gelu_pytorch_tanh" (tanh), "relu"
   double hidden_dropout_prob = 0.1;
   double attention_probs_dropout_prob = 0.1;
   int64_t max_position_embeddings = 512;
@@ -39,12 +39,12 @@ struct BertConfig {
   double layer_norm_eps = 1e-12;
   double initializer_range = 0.02;
   int64_t pad_token_id = 0;
-  std::optional<double> classifier_dropout;  ///< unset: the classifier uses hidden_dropout_prob
-  int64_t num_labels = 2;                    ///< written as id2label/label2id like Hugging Face
-  std::vector<std::string> id2label;         ///< label names (empty: "LABEL_i")
-  std::string problem_type;                  ///< "", "regression", "single_label_classification",
-                                             ///< "multi_label_classification"
-  std::vector<std::string> architectures;    ///< e.g. {"BertForPreTraining"}
+  std::optional<double> classifier_dropout;              ///< unset: the classifier uses hidden_dropout_prob
+  int64_t num_labels = 2;                                ///< written as id2label/label2id like Hugging Face
+  std::vector<std::string> id2label;                     ///< label names (empty: "LABEL_i")
+  std::string problem_type;                              ///< "", "regression", "single_label_classification",
+                                                         ///< "multi_label_classification"
+  std::vector<std::string> architectures;                ///< e.g. {"BertForPreTraining"}
   std::map<int64_t, std::vector<int64_t>> pruned_heads;  ///< layer -> removed original head indices
 
   // --- EarlyBERT extensions ---

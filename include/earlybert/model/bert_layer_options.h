@@ -23,15 +23,15 @@ struct BertLayerOptions {
   static BertLayerOptions for_layer(const BertConfig& config, int64_t layer);
 
   TORCH_ARG(int64_t, hidden_size) = 768;
-  TORCH_ARG(int64_t, num_heads) = 12;          ///< heads kept in this layer
-  TORCH_ARG(int64_t, head_dim) = 64;           ///< width of one head (unchanged by pruning)
+  TORCH_ARG(int64_t, num_heads) = 12;  ///< heads kept in this layer
+  TORCH_ARG(int64_t, head_dim) = 64;   ///< width of one head (unchanged by pruning)
   TORCH_ARG(int64_t, intermediate_size) = 3072;
   TORCH_ARG(Activation, activation) = Activation::GeluErf;
   TORCH_ARG(double, hidden_dropout) = 0.1;
   TORCH_ARG(double, attention_dropout) = 0.1;
   TORCH_ARG(double, layer_norm_eps) = 1e-12;
   TORCH_ARG(double, initializer_range) = 0.02;
-  TORCH_ARG(bool, slimming) = true;            ///< register slimming coefficients
+  TORCH_ARG(bool, slimming) = true;  ///< register slimming coefficients
 };
 
 }  // namespace earlybert

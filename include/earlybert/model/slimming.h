@@ -22,7 +22,9 @@ struct LayerSlimming {
 
 /// One entry per encoder layer, in layer order.
 std::vector<LayerSlimming> slimming_coefficients(BertModelImpl& bert);
-inline std::vector<LayerSlimming> slimming_coefficients(const BertModel& bert) { return slimming_coefficients(*bert.ptr()); }
+inline std::vector<LayerSlimming> slimming_coefficients(const BertModel& bert) {
+  return slimming_coefficients(*bert.ptr());
+}
 
 /// |coefficient| values copied to the host, per layer: the scores masks are drawn from.
 struct SlimmingScores {

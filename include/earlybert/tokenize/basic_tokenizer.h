@@ -47,9 +47,9 @@ struct BasicTokenizerOptions {
 /// The words of one text after basic tokenization. Buffers are reused between calls.
 struct PreTokenized {
   struct Word {
-    uint32_t first_char = 0;  ///< index of the word's first normalized character
-    uint32_t end_char = 0;    ///< one past its last
-    bool never_split = false; ///< a never-split token: not normalized, not split into subwords
+    uint32_t first_char = 0;   ///< index of the word's first normalized character
+    uint32_t end_char = 0;     ///< one past its last
+    bool never_split = false;  ///< a never-split token: not normalized, not split into subwords
   };
 
   /// Normalized characters of all words, concatenated as UTF-8 (no separators).
@@ -70,8 +70,8 @@ struct PreTokenized {
   /// Normalized UTF-8 bytes of word i.
   std::string_view word(size_t i) const {
     const Word& w = words[i];
-    return std::string_view(normalized).substr(char_start[w.first_char],
-                                               char_start[w.end_char] - char_start[w.first_char]);
+    return std::string_view(normalized)
+        .substr(char_start[w.first_char], char_start[w.end_char] - char_start[w.first_char]);
   }
   /// Input byte range covered by normalized characters [first, end) (end > first).
   std::pair<size_t, size_t> origin(uint32_t first, uint32_t end) const {
@@ -98,9 +98,9 @@ class BasicTokenizer {
 };
 
 /// Character classes of BERT's basic tokenizer, exposed for tests and for other text code.
-bool bert_is_whitespace(char32_t cp);   ///< \t \n \r, space, Zs
-bool bert_is_control(char32_t cp);      ///< category C* except \t \n \r
-bool bert_is_punctuation(char32_t cp);  ///< category P*, or ASCII 33-47, 58-64, 91-96, 123-126
-bool bert_is_chinese_char(char32_t cp); ///< HF's CJK ideograph ranges
+bool bert_is_whitespace(char32_t cp);    ///< \t \n \r, space, Zs
+bool bert_is_control(char32_t cp);       ///< category C* except \t \n \r
+bool bert_is_punctuation(char32_t cp);   ///< category P*, or ASCII 33-47, 58-64, 91-96, 123-126
+bool bert_is_chinese_char(char32_t cp);  ///< HF's CJK ideograph ranges
 
 }  // namespace earlybert

@@ -75,8 +75,8 @@ class Tokenizer {
   /// longer text (the second on ties); only_first/only_second cut that text. Error where Hugging Face
   /// would give up and return an over-long input (max_length below the special tokens' count, or
   /// the text to cut would have to lose all of its tokens; longest_first may empty a text of a pair).
-  Encoding encode(std::string_view a, std::optional<std::string_view> b = std::nullopt,
-                  size_t max_length = 512, Truncation truncation = Truncation::LongestFirst) const;
+  Encoding encode(std::string_view a, std::optional<std::string_view> b = std::nullopt, size_t max_length = 512,
+                  Truncation truncation = Truncation::LongestFirst) const;
 
   /// Same, from already tokenized pieces (lets callers tokenize once and cut windows, as SQuAD does).
   Encoding encode_tokens(const std::vector<Token>& a, const std::vector<Token>* b, size_t max_length,

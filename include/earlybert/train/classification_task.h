@@ -43,8 +43,8 @@ struct ClassificationFeature {
 };
 
 /// Tokenizes examples ([CLS] a [SEP] (b [SEP]) truncated to max_seq_length).
-std::vector<ClassificationFeature> tokenize_examples(const Tokenizer& tokenizer, const std::vector<TextExample>& examples,
-                                                     int64_t max_seq_length);
+std::vector<ClassificationFeature> tokenize_examples(const Tokenizer& tokenizer,
+                                                     const std::vector<TextExample>& examples, int64_t max_seq_length);
 
 /// features[indices] as a Batch padded to the longest of them with `pad_id`; labels (int64 class ids,
 /// or float for `regression`) only when every feature has one.

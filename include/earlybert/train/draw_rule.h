@@ -46,9 +46,9 @@ int64_t resolve_max_search_steps(int64_t max_search_steps, int64_t updates_per_e
 
 struct DrawRule {
   TicketMode mode = TicketMode::EarlyBird;
-  int64_t check_steps = 20;       ///< ticket_check_steps
-  int64_t fixed_step = 0;         ///< fixed_step / fixed_fraction: the resolved draw step
-  int64_t max_search_steps = 0;   ///< resolved bound; 0 = none
+  int64_t check_steps = 20;      ///< ticket_check_steps
+  int64_t fixed_step = 0;        ///< fixed_step / fixed_fraction: the resolved draw step
+  int64_t max_search_steps = 0;  ///< resolved bound; 0 = none
 
   /// From the resolved arguments and the number of optimizer updates per epoch.
   static DrawRule from_arguments(const TrainingArguments& args, int64_t updates_per_epoch);

@@ -15,8 +15,9 @@
 // of 0 asks for identical masks.
 //
 // The detector is pure (no tensors, no model): masks are plain per-layer bool vectors (LayerMasks, as
-// draw_masks() in prune/masks.h returns them), so the rule is tested on constructed trajectories. Its state (history and the masks in the window) round-trips
-// through JSON for trainer_state.json, so resuming during the search continues exactly.
+// draw_masks() in prune/masks.h returns them), so the rule is tested on constructed trajectories. Its state (history
+// and the masks in the window) round-trips through JSON for trainer_state.json, so resuming during the search continues
+// exactly.
 #pragma once
 
 #include <cstdint>
@@ -31,11 +32,11 @@ namespace earlybert {
 /// One observation.
 struct EarlyBirdRecord {
   int64_t step = 0;
-  double dist_heads = -1;        ///< to the previous recorded mask; -1 for the first observation
+  double dist_heads = -1;  ///< to the previous recorded mask; -1 for the first observation
   double dist_ffn = -1;
   double window_max_heads = -1;  ///< max distance to the previous `window` masks; -1 until there are `window`
   double window_max_ffn = -1;
-  bool drawn = false;            ///< the rule held at this observation
+  bool drawn = false;  ///< the rule held at this observation
 
   bool operator==(const EarlyBirdRecord& o) const {
     return step == o.step && dist_heads == o.dist_heads && dist_ffn == o.dist_ffn &&

@@ -31,12 +31,12 @@ std::string to_string(LrScheduleType type);
 
 struct LrSchedule {
   LrScheduleType type = LrScheduleType::Linear;
-  double base_lr = 5e-5;       ///< the peak learning rate (HF: the optimizer's initial lr)
+  double base_lr = 5e-5;  ///< the peak learning rate (HF: the optimizer's initial lr)
   int64_t warmup_steps = 0;
   int64_t total_steps = 1;
-  double lr_end = 1e-7;        ///< polynomial only
-  double power = 1.0;          ///< polynomial only
-  double num_cycles = 0.5;     ///< cosine only (HF default: half a cosine, down to 0)
+  double lr_end = 1e-7;     ///< polynomial only
+  double power = 1.0;       ///< polynomial only
+  double num_cycles = 0.5;  ///< cosine only (HF default: half a cosine, down to 0)
 
   /// HF's lr_lambda(step): the factor applied to base_lr.
   double multiplier(int64_t step) const;

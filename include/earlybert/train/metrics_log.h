@@ -26,7 +26,7 @@ namespace earlybert {
 struct MetricsRecord {
   int64_t step = 0;
   double epoch = 0;
-  std::string phase;  ///< "search", "efficient" (after the draw), "dense" (ticket_mode none), "eval"
+  std::string phase;           ///< "search", "efficient" (after the draw), "dense" (ticket_mode none), "eval"
   std::optional<double> loss;  ///< task loss (without the L1 term)
   std::optional<double> l1;    ///< the L1 term, already multiplied by its coefficients
   std::optional<double> lr;

@@ -49,8 +49,8 @@ struct TrainingArguments;
 /// |coefficients| at one check.
 struct CoefficientSnapshot {
   int64_t step = 0;
-  std::vector<int64_t> kept_heads;    ///< heads the masks of this step keep, per layer
-  std::vector<int64_t> kept_neurons;  ///< FFN neurons the masks of this step keep, per layer
+  std::vector<int64_t> kept_heads;        ///< heads the masks of this step keep, per layer
+  std::vector<int64_t> kept_neurons;      ///< FFN neurons the masks of this step keep, per layer
   std::vector<std::vector<float>> heads;  ///< |c_head| per layer
   std::vector<std::vector<float>> ffn;    ///< |c_ffn| per layer; only in the snapshot of the draw
   bool operator==(const CoefficientSnapshot& o) const {
@@ -70,9 +70,9 @@ struct Ticket {
   int64_t ticket_check_steps = 0;
   double ticket_threshold = 0;
   int64_t ticket_window = 0;
-  int64_t max_search_steps = 0;     ///< the resolved bound (0 = none)
+  int64_t max_search_steps = 0;  ///< the resolved bound (0 = none)
   int64_t random_ticket_seed = 0;
-  PruningPlan plan;                 ///< empty while searching
+  PruningPlan plan;  ///< empty while searching
   std::vector<EarlyBirdRecord> distance_history;
   std::vector<CoefficientSnapshot> coefficient_snapshots;
 

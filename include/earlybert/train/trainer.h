@@ -88,7 +88,7 @@ struct TrainerHooks {
 struct StepRecord {
   int64_t step = 0;  ///< updates done including this one
   std::string phase;
-  double loss = 0;  ///< task loss, mean over the micro-batches
+  double loss = 0;           ///< task loss, mean over the micro-batches
   std::optional<double> l1;  ///< the L1 term (search only)
   double lr = 0;
   double grad_norm = 0;
@@ -108,11 +108,11 @@ struct TrainResult {
   int64_t global_step = 0;
   int64_t max_steps = 0;  ///< the resolved budget in updates
   std::string phase;
-  bool stopped = false;   ///< stopped by a signal or hook (a checkpoint was saved)
-  int stop_signal = 0;    ///< SIGTERM / SIGINT, 0 for a hook
+  bool stopped = false;  ///< stopped by a signal or hook (a checkpoint was saved)
+  int stop_signal = 0;   ///< SIGTERM / SIGINT, 0 for a hook
   std::string last_checkpoint;
   int64_t draw_step = -1;
-  std::string draw_reason;  ///< to_string(DrawReason), or "ticket" for a given ticket
+  std::string draw_reason;     ///< to_string(DrawReason), or "ticket" for a given ticket
   int64_t params_initial = 0;  ///< parameters of the model before any pruning
   int64_t params_final = 0;
   std::vector<StepRecord> steps;  ///< the updates this call ran

@@ -69,9 +69,9 @@ struct TrainerState {
   int64_t world_size = 1;  ///< checked on resume: the data position assumes the same sharding
   DataPosition data_position;
   RngState rng;
-  int64_t draw_step = -1;        ///< -1 until the ticket is drawn
-  std::string draw_reason;       ///< to_string(DrawReason) once drawn
-  std::string early_bird;        ///< EarlyBirdDetector::to_json() text; empty when not searching
+  int64_t draw_step = -1;   ///< -1 until the ticket is drawn
+  std::string draw_reason;  ///< to_string(DrawReason) once drawn
+  std::string early_bird;   ///< EarlyBirdDetector::to_json() text; empty when not searching
   std::optional<double> best_metric;
   std::string best_model_checkpoint;
   std::vector<MetricsRecord> log_history;

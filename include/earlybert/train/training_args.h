@@ -35,54 +35,54 @@ namespace earlybert {
 
 struct TrainingArguments {
   // --- run ---
-  std::string output_dir = "output";   ///< where checkpoints, logs and results go
-  bool overwrite_output_dir = false;   ///< allow a non-empty output_dir without resuming from it
-  int64_t seed = 42;                   ///< seeds LibTorch and the data order
-  std::string device = "auto";         ///< auto | cpu | cuda | cuda:N
-  int64_t threads = 0;                 ///< LibTorch intra-op threads, 0 = all usable cores
-  bool bf16 = false;                   ///< bf16 autocast (mixed precision)
+  std::string output_dir = "output";  ///< where checkpoints, logs and results go
+  bool overwrite_output_dir = false;  ///< allow a non-empty output_dir without resuming from it
+  int64_t seed = 42;                  ///< seeds LibTorch and the data order
+  std::string device = "auto";        ///< auto | cpu | cuda | cuda:N
+  int64_t threads = 0;                ///< LibTorch intra-op threads, 0 = all usable cores
+  bool bf16 = false;                  ///< bf16 autocast (mixed precision)
 
   // --- model ---
-  std::string model_name_or_path;      ///< checkpoint or Hugging Face BERT directory; empty = new model
-  std::string config_name;             ///< preset name (bert-small, ...) or .yaml/.json config file
-  std::string tokenizer_name;          ///< vocab.txt or SentencePiece .model; empty = from the model dir
-  bool do_lower_case = true;           ///< WordPiece lowercasing + accent stripping
+  std::string model_name_or_path;  ///< checkpoint or Hugging Face BERT directory; empty = new model
+  std::string config_name;         ///< preset name (bert-small, ...) or .yaml/.json config file
+  std::string tokenizer_name;      ///< vocab.txt or SentencePiece .model; empty = from the model dir
+  bool do_lower_case = true;       ///< WordPiece lowercasing + accent stripping
 
   // --- task and data ---
-  std::string task;                    ///< cola sst2 mrpc stsb qqp mnli qnli rte wnli squad squad_v2 wordnet mlm pretraining
-  std::string data_dir;                ///< task data directory (GLUE tsv dir, SQuAD dir, prepared shards)
-  std::string train_file;              ///< explicit training file (corpus text, SQuAD json, ...)
-  std::string validation_file;         ///< explicit evaluation file
+  std::string task;             ///< cola sst2 mrpc stsb qqp mnli qnli rte wnli squad squad_v2 wordnet mlm pretraining
+  std::string data_dir;         ///< task data directory (GLUE tsv dir, SQuAD dir, prepared shards)
+  std::string train_file;       ///< explicit training file (corpus text, SQuAD json, ...)
+  std::string validation_file;  ///< explicit evaluation file
   int64_t max_seq_length = 128;
-  int64_t doc_stride = 128;            ///< SQuAD: overlap stride between context windows
-  int64_t max_query_length = 64;       ///< SQuAD
-  int64_t n_best_size = 20;            ///< SQuAD answer decoding
-  int64_t max_answer_length = 30;      ///< SQuAD answer decoding
+  int64_t doc_stride = 128;                ///< SQuAD: overlap stride between context windows
+  int64_t max_query_length = 64;           ///< SQuAD
+  int64_t n_best_size = 20;                ///< SQuAD answer decoding
+  int64_t max_answer_length = 30;          ///< SQuAD answer decoding
   double null_score_diff_threshold = 0.0;  ///< SQuAD v2.0 no-answer threshold
-  double mlm_probability = 0.15;       ///< pre-training: fraction of tokens selected for MLM
-  bool whole_word_mask = false;        ///< pre-training: mask whole words
-  double short_seq_prob = 0.1;         ///< pre-training: probability of a shorter target length
-  int64_t max_train_samples = -1;      ///< -1 = all; otherwise keep the first N training examples
-  int64_t max_eval_samples = -1;       ///< -1 = all; otherwise keep the first N evaluation examples
+  double mlm_probability = 0.15;           ///< pre-training: fraction of tokens selected for MLM
+  bool whole_word_mask = false;            ///< pre-training: mask whole words
+  double short_seq_prob = 0.1;             ///< pre-training: probability of a shorter target length
+  int64_t max_train_samples = -1;          ///< -1 = all; otherwise keep the first N training examples
+  int64_t max_eval_samples = -1;           ///< -1 = all; otherwise keep the first N evaluation examples
 
   // --- optimization ---
-  std::string optim = "adamw";         ///< adamw | lamb
+  std::string optim = "adamw";  ///< adamw | lamb
   double learning_rate = 5e-5;
-  double weight_decay = 0.0;           ///< not applied to bias, LayerNorm or slimming coefficients
+  double weight_decay = 0.0;  ///< not applied to bias, LayerNorm or slimming coefficients
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   double adam_epsilon = 1e-8;
-  double max_grad_norm = 1.0;          ///< global-norm clipping; 0 = no clipping (norm still logged)
+  double max_grad_norm = 1.0;                ///< global-norm clipping; 0 = no clipping (norm still logged)
   std::string lr_scheduler_type = "linear";  ///< constant | constant_with_warmup | linear | polynomial | cosine
-  double warmup_ratio = 0.0;           ///< warmup = ceil(warmup_ratio * total) unless warmup_steps > 0
+  double warmup_ratio = 0.0;                 ///< warmup = ceil(warmup_ratio * total) unless warmup_steps > 0
   int64_t warmup_steps = 0;
-  double lr_end = 1e-7;                ///< polynomial schedule: final learning rate
-  double lr_power = 1.0;               ///< polynomial schedule: power
+  double lr_end = 1e-7;   ///< polynomial schedule: final learning rate
+  double lr_power = 1.0;  ///< polynomial schedule: power
   int64_t gradient_accumulation_steps = 1;
   int64_t per_device_train_batch_size = 8;
   int64_t per_device_eval_batch_size = 8;
   double num_train_epochs = 3.0;
-  int64_t max_steps = -1;              ///< > 0 overrides num_train_epochs
+  int64_t max_steps = -1;  ///< > 0 overrides num_train_epochs
 
   // --- logging, evaluation, checkpoints ---
   int64_t logging_steps = 500;
@@ -94,26 +94,26 @@ struct TrainingArguments {
   std::string metric_for_best_model;   ///< eval metric tracked as best (e.g. accuracy); empty = task default
 
   // --- EarlyBERT: search ---
-  double l1_loss_self_coef = 1e-4;     ///< L1 weight on the attention-head slimming coefficients
-  double l1_loss_inter_coef = 1e-4;    ///< L1 weight on the FFN (intermediate) slimming coefficients
-  double search_learning_rate = 0.0;   ///< peak learning rate during the search; 0 = learning_rate
-                                       ///< (the official GLUE scripts search at 2e-5, train at 4e-5)
+  double l1_loss_self_coef = 1e-4;    ///< L1 weight on the attention-head slimming coefficients
+  double l1_loss_inter_coef = 1e-4;   ///< L1 weight on the FFN (intermediate) slimming coefficients
+  double search_learning_rate = 0.0;  ///< peak learning rate during the search; 0 = learning_rate
+                                      ///< (the official GLUE scripts search at 2e-5, train at 4e-5)
   // --- EarlyBERT: draw ---
-  double self_pruning_ratio = 1.0 / 3.0;         ///< fraction of heads removed
-  std::string self_pruning_method = "layerwise"; ///< layerwise | global
-  double inter_pruning_ratio = 0.4;              ///< fraction of FFN neurons removed
-  std::string inter_pruning_method = "global";   ///< layerwise | global
-  std::string ticket_mode = "early_bird";        ///< early_bird | fixed_step | fixed_fraction | random | none
-  int64_t ticket_check_steps = 20;     ///< masks computed (and distances recorded) every N updates
-  double ticket_threshold = 0.1;       ///< early_bird: max normalized Hamming distance
-  int64_t ticket_window = 4;           ///< early_bird: number of previous masks compared
-  int64_t ticket_step = 0;             ///< fixed_step: draw after this many updates
-  double ticket_fraction = 0.2;        ///< fixed_fraction: fraction of the first epoch
-  int64_t max_search_steps = -1;       ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
-  int64_t random_ticket_seed = 1;      ///< random: seed of the random ticket
+  double self_pruning_ratio = 1.0 / 3.0;          ///< fraction of heads removed
+  std::string self_pruning_method = "layerwise";  ///< layerwise | global
+  double inter_pruning_ratio = 0.4;               ///< fraction of FFN neurons removed
+  std::string inter_pruning_method = "global";    ///< layerwise | global
+  std::string ticket_mode = "early_bird";         ///< early_bird | fixed_step | fixed_fraction | random | none
+  int64_t ticket_check_steps = 20;                ///< masks computed (and distances recorded) every N updates
+  double ticket_threshold = 0.1;                  ///< early_bird: max normalized Hamming distance
+  int64_t ticket_window = 4;                      ///< early_bird: number of previous masks compared
+  int64_t ticket_step = 0;                        ///< fixed_step: draw after this many updates
+  double ticket_fraction = 0.2;                   ///< fixed_fraction: fraction of the first epoch
+  int64_t max_search_steps = -1;                  ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
+  int64_t random_ticket_seed = 1;                 ///< random: seed of the random ticket
   // --- EarlyBERT: efficient training ---
-  std::string rewind = "initial";      ///< initial (weights from before the search) | none (weights at the draw)
-  std::string ticket;                  ///< ticket.json from another run: skip search and draw
+  std::string rewind = "initial";  ///< initial (weights from before the search) | none (weights at the draw)
+  std::string ticket;              ///< ticket.json from another run: skip search and draw
 };
 
 /// One `key = value` override with the place it came from ("--learning_rate", "--set lr=...").
@@ -126,10 +126,10 @@ struct ConfigOverride {
 /// Description of one key, for --help texts, docs and generic option handling.
 struct ArgumentInfo {
   std::string name;
-  std::string type;           ///< "int", "float", "bool" or "string"
-  std::string group;          ///< run, model, data, optimization, logging, earlybert
+  std::string type;   ///< "int", "float", "bool" or "string"
+  std::string group;  ///< run, model, data, optimization, logging, earlybert
   std::string help;
-  std::string default_value;  ///< as it appears in a YAML dump
+  std::string default_value;         ///< as it appears in a YAML dump
   std::vector<std::string> choices;  ///< allowed values of a string key; empty = free text
 };
 
