@@ -41,12 +41,11 @@
 #include "commands.h"
 #include "earlybert/base/error.h"
 #include "earlybert/model/any_bert_model.h"
+#include "earlybert/optim/optimizers.h"
 #include "earlybert/prune/apply_plan.h"
 #include "earlybert/prune/masks.h"
 #include "earlybert/prune/pruning_plan.h"
 #include "earlybert/runtime/threads.h"
-#include "earlybert/train/multi_tensor_adamw.h"
-#include "earlybert/train/optimizers.h"
 
 namespace earlybert::cli {
 namespace {
@@ -155,16 +154,13 @@ void prune_randomly(AnyBertModel& model, double heads_ratio, double ffn_ratio, u
   apply_plan(model, plan);
 }
 
-std::unique_ptr<MultiTensorAdamW> make_adamw(const torch::nn::Module& module) {
-  // The trainer's grouping rule (optimizers.h), with Hugging Face's defaults for a fine-tuning run.
-  const auto groups = split_weight_decay_groups(module.named_parameters());
-  auto decay = torch::optim::AdamWOptions(1e-4).weight_decay(0.01);
-  auto no_decay = decay;
-  no_decay.weight_decay(0.0);
-  std::vector<torch::optim::OptimizerParamGroup> param_groups;
-  param_groups.emplace_back(groups.decay, std::make_unique<torch::optim::AdamWOptions>(decay));
-  param_groups.emplace_back(groups.no_decay, std::make_unique<torch::optim::AdamWOptions>(no_decay));
-  return std::make_unique<MultiTensorAdamW>(std::move(param_groups), decay);
+/// The trainer's optimizer (optim/optimizers.h), with Hugging Face's defaults for a fine-tuning run.
+std::unique_ptr<torch::optim::Optimizer> make_adamw(const torch::nn::Module& module) {
+  OptimizerOptions options;
+  options.kind = OptimizerKind::AdamW;
+  options.learning_rate = 1e-4;
+  options.weight_decay = 0.01;
+  return make_optimizer(module.named_parameters(), options);
 }
 
 Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, const torch::Device& device, int threads,

@@ -3,15 +3,12 @@
 //
 //   earlybert compare runs/dense runs/earlybert [--metric accuracy] [--json]
 //
-// Each argument is the output_dir of a finished `earlybert finetune` / `pretrain` run. From it:
-//   eval_results.json   the final eval_* metrics and the wall time of every phase (train_runtime,
-//                       search_runtime, efficient_runtime, dense_runtime, eval_total_runtime)  required
-//   trainer_state.json  global step, final phase, draw step and reason                          required
-//   metrics.jsonl       training throughput (tokens/s) per phase                               required
-//   ticket.json         heads and FFN neurons kept             required when the run drew a ticket
-//   train_results.json  parameter counts before and after pruning                               optional
-//   config.yaml         task and ticket_mode (labels only)                                      optional
-// A missing required file is an Error naming its path; malformed files name the file and key.
+// Each argument is the output_dir of a finished `earlybert finetune` / `pretrain` run, read with
+// read_run() (train/run_files.h, which owns the file names and keys): the final eval_* metrics and the
+// wall time of every phase (eval_results.json), global step, draw step and reason (trainer_state.json),
+// tokens/s per phase (metrics.jsonl), heads and FFN neurons kept (ticket.json), parameter counts
+// (train_results.json), task and ticket_mode (config.yaml). A missing required file is an Error naming
+// its path; malformed files name the file and key.
 //
 // Printed: one column per run, one row per quantity — task, ticket_mode, the eval metrics (all eval_*
 // values present in any run, or the --metric ones), the draw step and reason, heads / FFN neurons /
@@ -33,129 +30,61 @@
 #include "commands.h"
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
-#include "earlybert/train/metrics_log.h"
-#include "earlybert/train/ticket.h"
-#include "earlybert/train/trainer_state.h"
-#include "earlybert/train/training_args.h"
+#include "earlybert/train/run_files.h"
 
 namespace earlybert::cli {
 namespace {
 
 using Json = nlohmann::json;
 
+/// What the table shows of one run, from its RunRecord (train/run_files.h).
 struct RunSummary {
   std::string dir;
   std::string name;
   std::string task;                                      // "" when config.yaml is absent
   std::string ticket_mode;                               // ""     "
   std::map<std::string, std::optional<double>> metrics;  // eval_* (NaN written as null → nullopt)
-  double train_runtime = 0;
-  double search_runtime = 0;
-  double efficient_runtime = 0;
-  double dense_runtime = 0;
-  double eval_runtime = 0;
+  PhaseTimes times;
   int64_t global_step = 0;
-  std::string phase;
   int64_t draw_step = -1;
-  std::string draw_reason;
+  DrawReason draw_reason = DrawReason::NotYet;
   std::optional<int64_t> params_initial, params_final;
   int64_t heads_total = 0, heads_kept = 0, neurons_total = 0, neurons_kept = 0;
-  std::map<std::string, double> tokens_per_s;  // mean over the phase's logging lines
+  std::map<Phase, double> tokens_per_s;  // mean over the phase's logging lines
 };
 
-std::string required_file(const std::string& dir, const std::string& name) {
-  const std::string path = join_path(dir, name);
-  if (!path_exists(path)) fail(path, "missing (is '" + dir + "' the output_dir of a finished training run?)");
-  return path;
-}
-
-Json parse_json_file(const std::string& path) {
-  try {
-    return Json::parse(read_file(path));
-  } catch (const Json::parse_error& e) {
-    fail(path, std::string("malformed JSON: ") + e.what());
-  }
-}
-
-double number_at(const Json& doc, const std::string& key, const std::string& path) {
-  if (!doc.contains(key)) fail(path, "key '" + key + "': missing (not the output of a training run?)");
-  const Json& v = doc.at(key);
-  if (!v.is_number()) fail(path, "key '" + key + "': expected a number, got " + std::string(v.type_name()));
-  return v.get<double>();
-}
-
-bool is_timing_key(const std::string& key) { return key.size() >= 7 && key.compare(key.size() - 7, 7, "runtime") == 0; }
-
-RunSummary read_run(const std::string& dir) {
-  if (!std::filesystem::is_directory(dir)) fail(dir, "no such run directory");
+RunSummary summarize(const RunRecord& run) {
   RunSummary r;
-  r.dir = dir;
-  r.name = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (r.name.empty() || r.name == ".")
-    r.name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
-  if (r.name.empty()) r.name = dir;
-
-  const std::string eval_path = required_file(dir, "eval_results.json");
-  const Json eval = parse_json_file(eval_path);
-  if (!eval.is_object()) fail(eval_path, "expected a JSON object");
-  r.train_runtime = number_at(eval, "train_runtime", eval_path);
-  r.search_runtime = number_at(eval, "search_runtime", eval_path);
-  r.efficient_runtime = number_at(eval, "efficient_runtime", eval_path);
-  r.dense_runtime = number_at(eval, "dense_runtime", eval_path);
-  r.eval_runtime = number_at(eval, "eval_total_runtime", eval_path);
-  for (const auto& [key, value] : eval.items()) {
-    if (key.rfind("eval_", 0) != 0 || is_timing_key(key)) continue;
-    if (value.is_null()) {
-      r.metrics[key] = std::nullopt;
-    } else if (value.is_number()) {
-      r.metrics[key] = value.get<double>();
-    } else {
-      fail(eval_path, "key '" + key + "': expected a number or null, got " + std::string(value.type_name()));
-    }
-  }
-
-  const std::string state_path = required_file(dir, "trainer_state.json");
-  const TrainerState state = TrainerState::load(state_path);
-  r.global_step = state.global_step;
-  r.phase = state.phase;
-  r.draw_step = state.draw_step;
-  r.draw_reason = state.draw_reason;
-
-  if (r.draw_step >= 0) {
-    const std::string ticket_path = required_file(dir, "ticket.json");
-    const Ticket ticket = Ticket::load(ticket_path);
-    for (const LayerPlan& layer : ticket.plan.layers) {
+  r.dir = run.dir;
+  r.name = run.name;
+  r.task = run.task.value_or("");
+  if (run.ticket_mode)
+    r.ticket_mode = run.given_ticket.empty() ? to_string(*run.ticket_mode) : "ticket " + run.given_ticket;
+  for (const auto& [key, value] : run.eval.metrics)
+    r.metrics["eval_" + key] = std::isfinite(value) ? std::optional<double>(value) : std::nullopt;
+  r.times = *run.eval.times;
+  r.global_step = run.state.global_step;
+  r.draw_step = run.state.draw_step;
+  r.draw_reason = run.state.draw_reason;
+  if (run.ticket) {
+    for (const LayerPlan& layer : run.ticket->plan.layers) {
       r.heads_total += layer.num_heads;
       r.neurons_total += layer.intermediate_size;
     }
-    r.heads_kept = ticket.plan.kept_heads();
-    r.neurons_kept = ticket.plan.kept_neurons();
+    r.heads_kept = run.ticket->plan.kept_heads();
+    r.neurons_kept = run.ticket->plan.kept_neurons();
   }
-
-  const std::string metrics_path = required_file(dir, "metrics.jsonl");
-  std::map<std::string, std::pair<double, int64_t>> tps;
-  for (const MetricsRecord& rec : read_metrics_jsonl(metrics_path)) {
-    if (rec.phase == "eval" || !rec.tokens_per_s || !std::isfinite(*rec.tokens_per_s)) continue;
+  std::map<Phase, std::pair<double, int64_t>> tps;
+  for (const MetricsRecord& rec : run.metrics) {
+    if (rec.phase == Phase::Eval || !rec.tokens_per_s || !std::isfinite(*rec.tokens_per_s)) continue;
     auto& [sum, n] = tps[rec.phase];
     sum += *rec.tokens_per_s;
     ++n;
   }
   for (const auto& [phase, sn] : tps) r.tokens_per_s[phase] = sn.first / static_cast<double>(sn.second);
-
-  const std::string train_results = join_path(dir, "train_results.json");
-  if (path_exists(train_results)) {
-    const Json tr = parse_json_file(train_results);
-    if (!tr.is_object()) fail(train_results, "expected a JSON object");
-    r.params_initial = static_cast<int64_t>(number_at(tr, "params_initial", train_results));
-    r.params_final = static_cast<int64_t>(number_at(tr, "params_final", train_results));
-  }
-
-  const std::string config_path = join_path(dir, "config.yaml");
-  if (path_exists(config_path)) {
-    TrainingArguments args;
-    apply_config_file(args, config_path);
-    r.task = args.task;
-    r.ticket_mode = args.ticket.empty() ? args.ticket_mode : "ticket " + args.ticket;
+  if (run.train) {
+    r.params_initial = run.train->params_initial;
+    r.params_final = run.train->params_final;
   }
   return r;
 }
@@ -226,7 +155,7 @@ void print_table(const std::vector<RunSummary>& runs, const std::vector<std::str
     });
   row("updates", [](const RunSummary& r, size_t) { return std::to_string(r.global_step); });
   row("draw step (reason)", [](const RunSummary& r, size_t) {
-    return r.draw_step < 0 ? std::string("-") : std::to_string(r.draw_step) + " (" + r.draw_reason + ")";
+    return r.draw_step < 0 ? std::string("-") : std::to_string(r.draw_step) + " (" + to_string(r.draw_reason) + ")";
   });
   row("heads kept", [](const RunSummary& r, size_t) {
     return r.draw_step < 0 ? std::string("all") : std::to_string(r.heads_kept) + "/" + std::to_string(r.heads_total);
@@ -244,21 +173,21 @@ void print_table(const std::vector<RunSummary>& runs, const std::vector<std::str
   });
   // A phase the run did not have is "-" rather than "0.0s".
   auto phase_time = [](double s) { return s > 0 ? format_seconds(s) : std::string("-"); };
-  row("search time", [&](const RunSummary& r, size_t) { return phase_time(r.search_runtime); });
-  row("efficient training time", [&](const RunSummary& r, size_t) { return phase_time(r.efficient_runtime); });
-  row("dense training time", [&](const RunSummary& r, size_t) { return phase_time(r.dense_runtime); });
-  row("evaluation time", [](const RunSummary& r, size_t) { return format_seconds(r.eval_runtime); });
-  row("total time", [](const RunSummary& r, size_t) { return format_seconds(r.train_runtime); });
+  row("search time", [&](const RunSummary& r, size_t) { return phase_time(r.times.search); });
+  row("efficient training time", [&](const RunSummary& r, size_t) { return phase_time(r.times.efficient); });
+  row("dense training time", [&](const RunSummary& r, size_t) { return phase_time(r.times.dense); });
+  row("evaluation time", [](const RunSummary& r, size_t) { return format_seconds(r.times.eval); });
+  row("total time", [](const RunSummary& r, size_t) { return format_seconds(r.times.total); });
   row("time saved vs " + first.name, [&](const RunSummary& r, size_t i) {
     if (i == 0) return std::string("-");
-    const double saved = first.train_runtime - r.train_runtime;
-    return (saved < 0 ? "-" : "") + format_seconds(std::fabs(saved)) + " (" + percent(saved, first.train_runtime) + ")";
+    const double saved = first.times.total - r.times.total;
+    return (saved < 0 ? "-" : "") + format_seconds(std::fabs(saved)) + " (" + percent(saved, first.times.total) + ")";
   });
-  for (const char* phase : {"search", "efficient", "dense"}) {
+  for (const Phase phase : {Phase::Search, Phase::Efficient, Phase::Dense}) {
     bool any = false;
     for (const auto& r : runs) any = any || r.tokens_per_s.count(phase) > 0;
     if (!any) continue;
-    row(std::string("tokens/s ") + phase, [&](const RunSummary& r, size_t) {
+    row("tokens/s " + to_string(phase), [&](const RunSummary& r, size_t) {
       const auto it = r.tokens_per_s.find(phase);
       return it == r.tokens_per_s.end() ? std::string("-") : fixed(it->second, 0);
     });
@@ -290,20 +219,22 @@ void print_json(const std::vector<RunSummary>& runs, const std::vector<std::stri
     }
     j["global_step"] = r.global_step;
     j["draw_step"] = r.draw_step;
-    j["draw_reason"] = r.draw_reason;
+    j["draw_reason"] = r.draw_step >= 0 ? to_string(r.draw_reason) : std::string();
     j["heads_kept"] = r.heads_kept;
     j["heads_total"] = r.heads_total;
     j["neurons_kept"] = r.neurons_kept;
     j["neurons_total"] = r.neurons_total;
     j["params_initial"] = r.params_initial ? Json(*r.params_initial) : Json();
     j["params_final"] = r.params_final ? Json(*r.params_final) : Json();
-    j["search_runtime"] = r.search_runtime;
-    j["efficient_runtime"] = r.efficient_runtime;
-    j["dense_runtime"] = r.dense_runtime;
-    j["eval_total_runtime"] = r.eval_runtime;
-    j["train_runtime"] = r.train_runtime;
-    j["time_saved"] = runs.front().train_runtime - r.train_runtime;
-    j["tokens_per_s"] = r.tokens_per_s;
+    j["search_runtime"] = r.times.search;
+    j["efficient_runtime"] = r.times.efficient;
+    j["dense_runtime"] = r.times.dense;
+    j["eval_total_runtime"] = r.times.eval;
+    j["train_runtime"] = r.times.total;
+    j["time_saved"] = runs.front().times.total - r.times.total;
+    Json tps = Json::object();
+    for (const auto& [phase, v] : r.tokens_per_s) tps[to_string(phase)] = v;
+    j["tokens_per_s"] = tps;
     out.push_back(std::move(j));
   }
   std::cout << out.dump(2) << "\n";
@@ -329,7 +260,7 @@ void add_compare_command(CLI::App& app) {
   cmd->footer("Example:\n  earlybert compare runs/wordnet-dense runs/wordnet-earlybert");
   cmd->callback([o] {
     std::vector<RunSummary> runs;
-    for (const auto& dir : o->runs) runs.push_back(read_run(dir));
+    for (const auto& dir : o->runs) runs.push_back(summarize(read_run(dir)));
     const std::vector<std::string> keys = metric_keys(runs, o->metrics);
     if (o->json) {
       print_json(runs, keys);

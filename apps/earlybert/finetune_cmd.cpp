@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "earlybert/base/error.h"
 #include "earlybert/data/metrics.h"
+#include "earlybert/tasks/task_registry.h"
 #include "earlybert/train/trainer.h"
 #include "train_cli.h"
 
@@ -33,14 +34,18 @@ void add_finetune_command(CLI::App& app) {
   cmd->callback([cmd, opts, do_predict] {
     const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
     if (handle_info_flags(*opts, args)) return;
-    if (args.task.empty())
-      fail("task", "required (cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli, wordnet, squad, squad_v2)");
-    if (args.task == "pretraining" || args.task == "mlm")
+    if (args.task.empty()) {
+      std::string names;
+      for (const auto& n : training_task_names())
+        if (task_category(n) == TaskCategory::FineTuning) names += (names.empty() ? "" : ", ") + n;
+      fail("task", "required (" + names + ")");
+    }
+    if (task_category(args.task) == TaskCategory::PreTraining)
       fail("task", "'" + args.task + "' is a pre-training task (use earlybert pretrain)");
     if (args.model_name_or_path.empty() && args.config_name.empty())
       fail("model_name_or_path", "required: the pre-trained model directory");
     setup_training_logging();
-    Trainer trainer(args, make_task(args));
+    Trainer trainer(args, make_task(args), {}, cli_communicator());
     const TrainResult r = trainer.train();
     if (r.stopped) {
       std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint

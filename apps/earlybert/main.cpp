@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "earlybert/base/error.h"
+#include "earlybert/base/version.h"
 #include "earlybert/runtime/allocator.h"
 
 namespace {
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"earlybert: BERT pre-training and fine-tuning with early-bird lottery tickets"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "earlybert 0.1.0");
+  app.set_version_flag("--version", std::string("earlybert ") + earlybert::version());
   earlybert::cli::add_version_command(app);
   earlybert::cli::add_bench_command(app);
   earlybert::cli::add_tokenize_command(app);

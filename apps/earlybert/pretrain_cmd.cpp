@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "earlybert/base/error.h"
+#include "earlybert/tasks/task_registry.h"
 #include "earlybert/train/trainer.h"
 #include "train_cli.h"
 
@@ -30,10 +31,11 @@ void add_pretrain_command(CLI::App& app) {
   cmd->callback([cmd, opts] {
     const TrainingArguments args = resolve_cli_arguments(cmd, *opts, {{"task", "pretraining", "pretrain default"}});
     if (handle_info_flags(*opts, args)) return;
-    if (args.task != "pretraining" && args.task != "mlm")
-      fail("task", "pretrain runs 'pretraining' or 'mlm', not '" + args.task + "' (use earlybert finetune)");
+    if (task_category(args.task) != TaskCategory::PreTraining)
+      fail("task",
+           "pretrain runs a pre-training task (pretraining, mlm), not '" + args.task + "' (use earlybert finetune)");
     setup_training_logging();
-    Trainer trainer(args, make_task(args));
+    Trainer trainer(args, make_task(args), {}, cli_communicator());
     const TrainResult r = trainer.train();
     if (r.stopped) {
       std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint

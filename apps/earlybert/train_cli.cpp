@@ -7,6 +7,7 @@
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/log.h"
+#include "earlybert/train/rank_zero_writer.h"
 
 namespace earlybert::cli {
 
@@ -62,5 +63,13 @@ bool handle_info_flags(const TrainCliOptions& o, const TrainingArguments& args) 
 }
 
 void setup_training_logging() { logging::use_console(); }
+
+std::shared_ptr<Communicator> cli_communicator() {
+  const DistributedInfo d = DistributedInfo::from_environment();
+  if (d.world_size > 1)
+    fail("WORLD_SIZE", "data-parallel training is not implemented yet (WORLD_SIZE=" + std::to_string(d.world_size) +
+                           "); run one process");
+  return std::make_shared<SingleProcessCommunicator>();
+}
 
 }  // namespace earlybert::cli

@@ -9,9 +9,11 @@
 // `--list-keys` prints every key with its group, type, default and help.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "earlybert/distributed/communicator.h"
 #include "earlybert/train/training_args.h"
 
 namespace CLI {
@@ -41,5 +43,9 @@ bool handle_info_flags(const TrainCliOptions& options, const TrainingArguments& 
 
 /// Console logging for training commands: "[HH:MM:SS] message" on stderr.
 void setup_training_logging();
+
+/// The processes of this run, from torchrun's environment (RANK, WORLD_SIZE, ...): one process
+/// unless launched for data parallelism.
+std::shared_ptr<Communicator> cli_communicator();
 
 }  // namespace earlybert::cli

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "earlybert/base/version.h"
 #include "earlybert/runtime/threads.h"
 
 namespace earlybert::cli {
@@ -17,7 +18,7 @@ void add_version_command(CLI::App& app) {
   cmd->callback([] {
     configure_threads(0);
     const char* omp = std::getenv("OMP_WAIT_POLICY");
-    std::cout << "earlybert 0.1.0\n"
+    std::cout << "earlybert " << version() << "\n"
               << "libtorch " << TORCH_VERSION << "\n"
               << "intra-op threads " << at::get_num_threads() << "\n"
               << "OMP_WAIT_POLICY " << (omp ? omp : "(unset)") << "\n"

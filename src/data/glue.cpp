@@ -120,6 +120,7 @@ std::vector<TaskSpec> builtin_tasks() {
   mnli_mm.dev_file = "dev_mismatched.tsv";
   mnli_mm.test_file = "test_mismatched.tsv";
   mnli_mm.submission_file = "MNLI-mm.tsv";
+  mnli_mm.trainable = false;
   tasks.push_back(mnli_mm);
 
   for (auto [name, dir, labels] :

@@ -17,8 +17,6 @@ using json_fields::JsonReader;
 namespace {
 
 const std::vector<std::string> kActivations = {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu"};
-const std::vector<std::string> kProblemTypes = {"regression", "single_label_classification",
-                                                "multi_label_classification"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -106,10 +104,7 @@ void BertConfig::validate(const std::string& source) const {
     bad("id2label",
         "has " + std::to_string(id2label.size()) + " labels but num_labels is " + std::to_string(num_labels));
   }
-  if (!problem_type.empty() && !contains(kProblemTypes, problem_type)) {
-    bad("problem_type", "unknown problem type '" + problem_type + "' (valid: " + join(kProblemTypes) + ")");
-  }
-  if (problem_type == "regression" && num_labels != 1) {
+  if (problem_type == ProblemType::Regression && num_labels != 1) {
     bad("problem_type", "regression needs num_labels 1, got " + std::to_string(num_labels));
   }
   for (const auto& [layer, heads] : pruned_heads) {
@@ -204,7 +199,8 @@ BertConfig BertConfig::from_json(const std::string& text, const std::string& sou
   c.initializer_range = r.optional<double>("initializer_range", c.initializer_range);
   c.pad_token_id = r.optional<int64_t>("pad_token_id", c.pad_token_id);
   if (r.has("classifier_dropout")) c.classifier_dropout = r.require<double>("classifier_dropout");
-  c.problem_type = r.optional<std::string>("problem_type", "");
+  if (const std::string t = r.optional<std::string>("problem_type", ""); !t.empty())
+    c.problem_type = parse_enum<ProblemType>(t, r.where("problem_type"));
   c.slimming = r.optional<bool>("earlybert_slimming", c.slimming);
 
   if (r.has("model_type")) {
@@ -308,7 +304,7 @@ std::string BertConfig::to_json() const {
   j["num_hidden_layers"] = num_hidden_layers;
   j["pad_token_id"] = pad_token_id;
   j["position_embedding_type"] = "absolute";
-  j["problem_type"] = problem_type.empty() ? json(nullptr) : json(problem_type);
+  j["problem_type"] = problem_type ? json(to_string(*problem_type)) : json(nullptr);
   json ph = json::object();
   for (const auto& [layer, heads] : pruned_heads) {
     if (!heads.empty()) ph[std::to_string(layer)] = heads;

@@ -27,26 +27,22 @@ SequenceClassifierOutput BertForSequenceClassificationImpl::forward(const Batch&
   out.logits = at::linear(pooled, classifier->weight, classifier->bias);
   if (!batch.labels.defined()) return out;
 
-  std::string problem = c.problem_type;
-  if (problem.empty()) {
-    if (c.num_labels == 1) {
-      problem = "regression";
-    } else if (!at::isFloatingType(batch.labels.scalar_type())) {
-      problem = "single_label_classification";
-    } else {
-      problem = "multi_label_classification";
-    }
-  }
+  // Hugging Face's inference when the config does not say: one label is regression, integer labels
+  // are single-label classification, float labels multi-label.
+  const ProblemType problem = c.problem_type.value_or(c.num_labels == 1 ? ProblemType::Regression
+                                                      : !at::isFloatingType(batch.labels.scalar_type())
+                                                          ? ProblemType::SingleLabelClassification
+                                                          : ProblemType::MultiLabelClassification);
   const int64_t batch_size = out.logits.size(0);
-  const int64_t per_example = problem == "multi_label_classification" ? c.num_labels : 1;
+  const int64_t per_example = problem == ProblemType::MultiLabelClassification ? c.num_labels : 1;
   if (batch.labels.numel() != batch_size * per_example) {
-    fail("batch", "labels has shape " + c10::str(batch.labels.sizes()) + " but " + problem + " with " +
+    fail("batch", "labels has shape " + c10::str(batch.labels.sizes()) + " but " + to_string(problem) + " with " +
                       std::to_string(c.num_labels) + " labels needs " + std::to_string(per_example) +
                       " value(s) for each of the " + std::to_string(batch_size) + " examples");
   }
-  if (problem == "regression") {
+  if (problem == ProblemType::Regression) {
     out.loss = at::mse_loss(out.logits.reshape({-1}), batch.labels.reshape({-1}).to(out.logits.scalar_type()));
-  } else if (problem == "single_label_classification") {
+  } else if (problem == ProblemType::SingleLabelClassification) {
     out.loss = at::cross_entropy_loss(out.logits.reshape({-1, c.num_labels}), batch.labels.reshape({-1}));
   } else {
     out.loss = at::binary_cross_entropy_with_logits(out.logits, batch.labels.to(out.logits.scalar_type()));

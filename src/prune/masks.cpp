@@ -10,14 +10,6 @@
 
 namespace earlybert {
 
-PruneScope parse_prune_scope(const std::string& name, const std::string& where) {
-  if (name == "layerwise") return PruneScope::Layerwise;
-  if (name == "global") return PruneScope::Global;
-  fail(where, "unknown pruning method '" + name + "' (valid: layerwise, global)");
-}
-
-std::string to_string(PruneScope scope) { return scope == PruneScope::Global ? "global" : "layerwise"; }
-
 namespace {
 
 // The official EarlyBERT code keeps round(n * (1 - ratio)) units, so "1/3" written as 0.333 still

@@ -49,7 +49,7 @@ nlohmann::ordered_json metrics_record_json(const MetricsRecord& r) {
   ordered_json j;
   j["step"] = r.step;
   j["epoch"] = number(r.epoch);
-  j["phase"] = r.phase;
+  j["phase"] = to_string(r.phase);
   for (const char* key : kFixed) {
     auto m = optional_member(key);
     if (m != nullptr && (r.*m).has_value()) j[key] = number(*(r.*m));
@@ -75,7 +75,7 @@ MetricsRecord metrics_record_from_json(const ordered_json& j, const std::string&
     if (key == "step") continue;
     if (key == "phase") {
       if (!value.is_string()) fail(where_key(key), "expected a string");
-      rec.phase = value.get<std::string>();
+      rec.phase = parse_enum<Phase>(value.get<std::string>(), where_key(key));
     } else if (key == "epoch") {
       rec.epoch = number_from(value, where_key(key));
     } else if (auto m = optional_member(key)) {

@@ -9,9 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
-#include "base/json_fields.h"
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/base/log.h"
@@ -20,21 +18,21 @@
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/io/safetensors.h"
 #include "earlybert/model/slimming.h"
+#include "earlybert/optim/lr_schedule.h"
+#include "earlybert/optim/optimizers.h"
 #include "earlybert/prune/apply_plan.h"
+#include "earlybert/prune/early_bird_search.h"
 #include "earlybert/prune/l1_penalty.h"
+#include "earlybert/runtime/precision.h"
 #include "earlybert/runtime/threads.h"
+#include "earlybert/tasks/task_registry.h"
+#include "earlybert/tasks/task_tokenizer.h"
 #include "earlybert/train/checkpoint_dirs.h"
-#include "earlybert/train/draw_rule.h"
-#include "earlybert/train/early_bird.h"
-#include "earlybert/train/lr_schedule.h"
 #include "earlybert/train/metrics_log.h"
 #include "earlybert/train/model_presets.h"
-#include "earlybert/train/optimizers.h"
 #include "earlybert/train/rank_zero_writer.h"
 #include "earlybert/train/stop_signal.h"
-#include "earlybert/train/task_tokenizer.h"
 #include "earlybert/train/tensorboard.h"
-#include "earlybert/train/ticket.h"
 #include "earlybert/train/trainer_state.h"
 
 namespace fs = std::filesystem;
@@ -43,13 +41,6 @@ namespace earlybert {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ordered_json = nlohmann::ordered_json;
-
-constexpr const char* kOptimizerFile = "optimizer.pt";
-constexpr const char* kSchedulerFile = "scheduler.json";
-constexpr const char* kTrainerStateFile = "trainer_state.json";
-constexpr const char* kTicketFile = "ticket.json";
-constexpr const char* kTimingFile = "timing.json";
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -70,30 +61,6 @@ std::string format_duration(double s) {
 
 bool lower_is_better(const std::string& metric) {
   return metric == "perplexity" || (metric.size() >= 4 && metric.compare(metric.size() - 4, 4, "loss") == 0);
-}
-
-std::string times_json(const PhaseTimes& t) {
-  ordered_json j;
-  j["search"] = t.search;
-  j["efficient"] = t.efficient;
-  j["dense"] = t.dense;
-  j["eval"] = t.eval;
-  j["checkpoint"] = t.checkpoint;
-  j["total"] = t.total;
-  return j.dump(2) + "\n";
-}
-
-PhaseTimes times_from_json(const std::string& path) {
-  const auto doc = json_fields::parse_file(path);
-  json_fields::JsonReader r(doc, path);
-  PhaseTimes t;
-  t.search = r.require<double>("search");
-  t.efficient = r.require<double>("efficient");
-  t.dense = r.require<double>("dense");
-  t.eval = r.require<double>("eval");
-  t.checkpoint = r.require<double>("checkpoint");
-  t.total = r.require<double>("total");
-  return t;
 }
 
 /// True when the safetensors file of model directory `dir` holds slimming coefficients.
@@ -129,13 +96,16 @@ uint64_t epoch_seed(int64_t seed, int64_t epoch) {
   return mix_seed(static_cast<uint64_t>(seed), static_cast<uint64_t>(epoch), 0x7461736bULL /* "task" */);
 }
 
+std::unique_ptr<Task> make_task(const TrainingArguments& args) { return make_task(task_options(args)); }
+
 struct Trainer::Impl {
   TrainingArguments args;
   std::unique_ptr<Task> task;
   TrainerHooks hooks;
-  DistributedInfo dist;
+  std::shared_ptr<Communicator> comm;
   RankZeroWriter out;
   torch::Device device{torch::kCPU};
+  Precision precision = Precision::Fp32;
   std::optional<AnyBertModel> model;
   std::string tokenizer_file;
 
@@ -144,18 +114,16 @@ struct Trainer::Impl {
   int64_t batches_per_epoch = 0;
   int64_t updates_per_epoch = 0;
   int64_t total = 0;
-  DrawRule rule;
   LrSchedule schedule;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
 
   // --- EarlyBERT ---
-  bool searching = false;  ///< this run searches (a searching ticket_mode and no given ticket)
-  EarlyBirdDetector detector;
-  Ticket ticket;
-  TensorMap initial_state;  ///< CPU copy of the weights before the search (rewind initial)
-  std::string phase;
+  /// The early-bird search of this run: every ticket_mode but none, unless a ticket is given.
+  std::optional<EarlyBirdSearch> search;
+  std::optional<Ticket> given_ticket;  ///< `ticket`: a ticket.json of another run, applied at the start
+  Phase phase = Phase::Search;
   int64_t draw_step = -1;
-  std::string draw_reason;
+  DrawReason draw_reason = DrawReason::NotYet;
 
   // --- where the run stands ---
   int64_t step = 0;
@@ -176,28 +144,26 @@ struct Trainer::Impl {
   Clock::time_point run_start;
   bool tty = false;
 
-  Impl(TrainingArguments a, std::unique_ptr<Task> t, TrainerHooks h)
+  Impl(TrainingArguments a, std::unique_ptr<Task> t, TrainerHooks h, std::shared_ptr<Communicator> c)
       : args(std::move(a)),
         task(std::move(t)),
         hooks(std::move(h)),
-        dist(DistributedInfo::from_environment()),
-        out(args.output_dir, dist),
-        detector(args.ticket_threshold, args.ticket_window) {
+        comm(c ? std::move(c) : std::make_shared<SingleProcessCommunicator>()),
+        out(args.output_dir, comm->rank(), comm->world_size()) {
     if (!task) fail("task", "no task");
-    tty = ::isatty(STDERR_FILENO) == 1;
+    tty = ::isatty(STDERR_FILENO) == 1 && comm->is_main();
   }
+
+  EvalContext eval_context() const { return EvalContext{args.per_device_eval_batch_size, precision, comm.get()}; }
 
   // ------------------------------------------------------------------------------------------------
   // setup
 
   void common_setup() {
-    if (dist.world_size > 1)
-      fail("WORLD_SIZE", "data-parallel training is not implemented yet (WORLD_SIZE=" +
-                             std::to_string(dist.world_size) + "); run one process");
     if (args.bf16) fail("bf16", "bf16 autocast is not implemented yet; set bf16: false");
     configure_threads(static_cast<int>(args.threads));
     device = resolve_device(args.device);
-    tokenizer_file = resolve_tokenizer_file(args);
+    tokenizer_file = resolve_tokenizer_file(task_options(args));
   }
 
   /// The model before any training: a checkpoint / Hugging Face directory, or a new one from
@@ -231,16 +197,20 @@ struct Trainer::Impl {
     return AnyBertModel::create(kind, config);
   }
 
-  void make_fresh_optimizer() { optimizer = make_optimizer(model->module()->named_parameters(), args); }
+  /// The hook where the model's parameter shapes changed (the start of training, a resume, the draw):
+  /// the optimizer is built for the current parameters, with fresh state.
+  void on_model_shapes_changed() {
+    optimizer = make_optimizer(model->module()->named_parameters(), optimizer_options(args));
+  }
 
   /// Loads everything a checkpoint holds (the model is rebuilt from its config.json, so pruned shapes
   /// come back). The torch RNG is restored by the caller, last.
   TrainerState load_checkpoint(const std::string& dir) {
-    const TrainerState st = TrainerState::load(join_path(dir, kTrainerStateFile));
-    if (st.world_size != dist.world_size)
-      fail(join_path(dir, kTrainerStateFile) + ": key 'world_size'",
-           "checkpoint written with " + std::to_string(st.world_size) + " process(es), this run has " +
-               std::to_string(dist.world_size));
+    const std::string state_path = join_path(dir, run_files::kTrainerState);
+    const TrainerState st = TrainerState::load(state_path);
+    if (st.world_size != comm->world_size())
+      fail(state_path + ": key 'world_size'", "checkpoint written with " + std::to_string(st.world_size) +
+                                                  " process(es), this run has " + std::to_string(comm->world_size()));
     const BertConfig config = load_pretrained(dir);
     AnyBertModel m = AnyBertModel::create(task->model_kind(), config);
     const LoadReport report = load_weights(dir, m);
@@ -252,10 +222,15 @@ struct Trainer::Impl {
     phase = st.phase;
     draw_step = st.draw_step;
     draw_reason = st.draw_reason;
-    if (!st.early_bird.empty())
-      detector = EarlyBirdDetector::from_json(st.early_bird, join_path(dir, kTrainerStateFile) + ": key 'early_bird'");
-    if (path_exists(join_path(dir, kTicketFile))) ticket = Ticket::load(join_path(dir, kTicketFile));
-    if (path_exists(join_path(dir, kTimingFile))) times = times_from_json(join_path(dir, kTimingFile));
+    const std::string ticket_path = join_path(dir, run_files::kTicket);
+    if (search) {
+      EarlyBirdDetector detector(args.ticket_threshold, args.ticket_window);
+      if (!st.early_bird.empty())
+        detector = EarlyBirdDetector::from_json(st.early_bird, state_path + ": key 'early_bird'");
+      search->restore(std::move(detector), path_exists(ticket_path) ? Ticket::load(ticket_path) : search->ticket());
+    }
+    const std::string timing_path = join_path(dir, run_files::kTiming);
+    if (path_exists(timing_path)) times = timing_from_json(read_file(timing_path), timing_path);
     times_total_base = times.total;
     best_metric = st.best_metric;
     best_model_checkpoint = st.best_model_checkpoint;
@@ -264,8 +239,8 @@ struct Trainer::Impl {
       if (r.step <= step) log_history.push_back(r);
     if (st.max_steps != total)
       logging::warn("resuming with a budget of {} updates; the checkpoint's run had {}", total, st.max_steps);
-    make_fresh_optimizer();
-    load_optimizer_state(*optimizer, join_path(dir, kOptimizerFile));
+    on_model_shapes_changed();
+    load_optimizer_state(*optimizer, join_path(dir, run_files::kOptimizer));
     last_saved_step = step;
     last_checkpoint = dir;
     return st;
@@ -277,16 +252,17 @@ struct Trainer::Impl {
     for (const auto& p : remove_incomplete_checkpoints(args.output_dir))
       logging::warn("removed incomplete checkpoint {} (left by an interrupted save)", p);
     if (resuming) return;
-    const bool has_run = !list_checkpoints(args.output_dir).empty() || path_exists(out.path("metrics.jsonl"));
+    const bool has_run = !list_checkpoints(args.output_dir).empty() || path_exists(out.path(run_files::kMetrics));
     if (has_run && !args.overwrite_output_dir)
       fail("output_dir", "'" + args.output_dir +
                              "' already holds a run; resume it with resume_from_checkpoint latest, or set "
                              "overwrite_output_dir");
     if (has_run) {
       for (const auto& c : list_checkpoints(args.output_dir)) remove_all(c.path);
-      for (const char* f : {"metrics.jsonl", kTicketFile, "eval_results.json", "train_results.json", kTrainerStateFile})
+      for (const char* f : {run_files::kMetrics, run_files::kTicket, run_files::kEvalResults, run_files::kTrainResults,
+                            run_files::kTrainerState})
         remove_all(out.path(f));
-      if (args.logging_dir.empty()) remove_all(out.path("runs"));  // the old run's TensorBoard events
+      if (args.logging_dir.empty()) remove_all(out.path(run_files::kTensorBoardDir));  // the old run's events
     }
   }
 
@@ -303,35 +279,31 @@ struct Trainer::Impl {
     batches_per_epoch = (n_train + bs - 1) / bs;
     updates_per_epoch = update_steps_per_epoch(batches_per_epoch, args.gradient_accumulation_steps);
     total = total_update_steps(args, updates_per_epoch);
-    rule = DrawRule::from_arguments(args, updates_per_epoch);
-    searching = rule.searches() && args.ticket.empty();
-    schedule = make_lr_schedule(args, total);
-    ticket = Ticket::for_arguments(args, rule.max_search_steps);
+    schedule = make_lr_schedule(lr_schedule_options(args), total);
+    if (args.ticket.empty() && args.ticket_mode != TicketMode::None)
+      search.emplace(ticket_options(args), updates_per_epoch);
 
     // --- the model before training; its weights are the rewind target ---
-    const bool slimming = searching;
+    const bool slimming = search && search->searches();
     AnyBertModel initial = build_initial_model(slimming);
     params_initial = count_parameters(initial);
-    if (searching && args.rewind == "initial") {
-      for (const auto& item : initial.module()->named_parameters())
-        initial_state.insert(item.key(), item.value().detach().to(torch::kCPU).clone());
-      for (const auto& item : initial.module()->named_buffers())
-        initial_state.insert(item.key(), item.value().detach().to(torch::kCPU).clone());
-    }
+    if (slimming && args.rewind == RewindMode::Initial) search->keep_rewind_weights(initial);
 
-    phase = rule.mode == TicketMode::None ? "dense" : "search";
+    phase = args.ticket_mode == TicketMode::None ? Phase::Dense : Phase::Search;
     if (!resume_dir.empty()) {
       logging::info("resuming from {}", resume_dir);
+      if (!args.ticket.empty()) given_ticket = Ticket::load_drawn(args.ticket);
       TrainerState st = load_checkpoint(resume_dir);
       open_logs(true);
-      restore_torch_rng_state(st.rng, join_path(resume_dir, kTrainerStateFile) + ": key 'rng'");
-      logging::info("resumed at step {} ({}), data epoch {} batch {}", step, phase, pos.epoch, pos.batch_in_epoch);
+      restore_torch_rng_state(st.rng, join_path(resume_dir, run_files::kTrainerState) + ": key 'rng'");
+      logging::info("resumed at step {} ({}), data epoch {} batch {}", step, to_string(phase), pos.epoch,
+                    pos.batch_in_epoch);
       return;
     }
     model = std::move(initial);
     if (!args.ticket.empty()) apply_given_ticket();
     model->module()->to(device);
-    make_fresh_optimizer();
+    on_model_shapes_changed();
     open_logs(false);
   }
 
@@ -343,22 +315,22 @@ struct Trainer::Impl {
       validate_plan(given.plan, model->config(), args.ticket);
       const PruneReport report = apply_plan(*model, given.plan);
       logging::info("ticket {} (drawn at step {} by {}) applied: parameters {} -> {}", args.ticket, given.draw_step,
-                    given.reason, report.params_before, report.params_after);
+                    to_string(given.reason), report.params_before, report.params_after);
     }
-    ticket = given;
-    out.write_file(kTicketFile, given.to_json());
-    phase = "efficient";
+    out.write_file(run_files::kTicket, given.to_json());
+    given_ticket = std::move(given);
+    phase = Phase::Efficient;
     draw_step = 0;
-    draw_reason = "ticket";
+    draw_reason = DrawReason::Given;
   }
 
   void open_logs(bool resuming) {
     out.make_directories();
-    out.write_file("config.yaml", to_yaml(args));
+    out.write_file(run_files::kConfigYaml, to_yaml(args));
     metrics = std::make_unique<MetricsLogger>(out);
     if (resuming) metrics->truncate_after(step);
-    tensorboard =
-        std::make_unique<TensorBoardWriter>(out, args.logging_dir.empty() ? std::string("runs") : args.logging_dir);
+    tensorboard = std::make_unique<TensorBoardWriter>(
+        out, args.logging_dir.empty() ? std::string(run_files::kTensorBoardDir) : args.logging_dir);
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -390,93 +362,45 @@ struct Trainer::Impl {
   double epoch_now() const { return static_cast<double>(step) / static_cast<double>(updates_per_epoch); }
 
   double peak_lr() const {
-    return phase == "search" && args.search_learning_rate > 0 ? args.search_learning_rate : args.learning_rate;
+    return phase == Phase::Search && args.search_learning_rate > 0 ? args.search_learning_rate : args.learning_rate;
   }
 
   // ------------------------------------------------------------------------------------------------
-  // EarlyBERT: the draw
+  // EarlyBERT: what the trainer does with the search's answers
 
-  /// The once-in-a-while draw check after `step` updates: record the masks on check steps, then ask
-  /// the rule. The one place the draw is decided.
-  void draw_check() {
-    if (draw_step >= 0 || rule.mode == TicketMode::None || !args.ticket.empty()) return;
-    bool stable = false;
-    std::optional<TicketMasks> masks;
-    if (rule.is_check_step(step)) {
-      const SlimmingScores scores = slimming_scores(slimming_coefficients(model->bert()));
-      masks = current_masks(scores, args);
-      stable = detector.observe(step, masks->heads, masks->ffn);
-      ticket.coefficient_snapshots.push_back(make_snapshot(step, scores, *masks, false));
-      const EarlyBirdRecord& rec = detector.history().back();
-      Scalars s = {{"earlybird/dist_heads", static_cast<float>(rec.dist_heads)},
-                   {"earlybird/dist_ffn", static_cast<float>(rec.dist_ffn)}};
-      if (rec.window_max_heads >= 0) {
-        s.push_back({"earlybird/window_max_heads", static_cast<float>(rec.window_max_heads)});
-        s.push_back({"earlybird/window_max_ffn", static_cast<float>(rec.window_max_ffn)});
-      }
-      tensorboard->add_scalars(step, s);
-      logging::debug("mask check at step {}: distance heads {:.4f}, FFN {:.4f}", step, rec.dist_heads, rec.dist_ffn);
+  /// A mask check's distances go to TensorBoard and the debug log.
+  void record_mask_check(const EarlyBirdRecord& rec) {
+    Scalars s = {{"earlybird/dist_heads", static_cast<float>(rec.dist_heads)},
+                 {"earlybird/dist_ffn", static_cast<float>(rec.dist_ffn)}};
+    if (rec.window_max_heads >= 0) {
+      s.push_back({"earlybird/window_max_heads", static_cast<float>(rec.window_max_heads)});
+      s.push_back({"earlybird/window_max_ffn", static_cast<float>(rec.window_max_ffn)});
     }
-    const DrawReason why = rule.decide(step, stable);
-    if (why != DrawReason::NotYet) draw(why, masks);
+    tensorboard->add_scalars(step, s);
+    logging::debug("mask check at step {}: distance heads {:.4f}, FFN {:.4f}", step, rec.dist_heads, rec.dist_ffn);
   }
 
-  void draw(DrawReason why, const std::optional<TicketMasks>& checked) {
-    const Clock::time_point t0 = Clock::now();
-    PruningPlan plan;
-    if (why == DrawReason::Random) {
-      plan = random_ticket_plan(model->config(), args);
-    } else {
-      const SlimmingScores scores = slimming_scores(slimming_coefficients(model->bert()));
-      const TicketMasks masks = checked ? *checked : current_masks(scores, args);
-      plan = plan_from_masks(masks.heads, masks.ffn);
-      // The snapshot of the draw carries the FFN coefficients too.
-      if (!ticket.coefficient_snapshots.empty() && ticket.coefficient_snapshots.back().step == step)
-        ticket.coefficient_snapshots.pop_back();
-      ticket.coefficient_snapshots.push_back(make_snapshot(step, scores, masks, true));
-    }
-    ticket.draw_step = step;
-    ticket.reason = to_string(why);
-    ticket.plan = plan;
-    ticket.distance_history = detector.history();
-    out.write_file(kTicketFile, ticket.to_json());
-
-    const auto& hist = detector.history();
-    const bool observed_now = !hist.empty() && hist.back().step == step;
-    const std::string distances = observed_now
-                                      ? logging::format("mask distance to the previous check: heads {:.4f}, FFN {:.4f}",
-                                                        hist.back().dist_heads, hist.back().dist_ffn)
-                                      : std::string("no mask check at this step");
-    const std::string window =
-        observed_now && hist.back().window_max_heads >= 0
-            ? logging::format(" (max over the last {}: heads {:.4f}, FFN {:.4f}; threshold {})", detector.window(),
-                              hist.back().window_max_heads, hist.back().window_max_ffn, detector.threshold())
-            : std::string();
-    const std::string because = why == DrawReason::EarlyBird     ? "the early-bird rule"
-                                : why == DrawReason::SearchBound ? "bound: max_search_steps reached before the masks "
-                                                                   "stabilised"
-                                : why == DrawReason::FixedStep   ? "fixed step"
-                                                                 : "random ticket (no search)";
-    logging::info("ticket drawn at step {} by {}; {}{}", step, because, distances, window);
-
-    if (args.rewind == "initial" && !initial_state.is_empty()) {
-      const LoadReport r = load_state_dict(*model->module(), initial_state, "initial weights");
-      r.enforce(LoadPolicy::exact(), "initial weights");
+  /// The ticket was drawn: ticket.json, rewind + physical pruning, a fresh optimizer; efficient
+  /// training starts.
+  void act_on_draw(DrawReason why) {
+    const Ticket ticket = search->ticket();
+    out.write_file(run_files::kTicket, ticket.to_json());
+    logging::info("{}", search->draw_summary());
+    if (search->has_rewind_weights() && args.rewind == RewindMode::Initial)
       logging::info("rewound to the weights from before the search");
-    }
-    const PruneReport report = apply_plan(*model, plan);
+    const PruneReport report = search->prune(*model);
     int64_t heads_total = 0, neurons_total = 0;
-    for (const auto& l : plan.layers) {
+    for (const auto& l : ticket.plan.layers) {
       heads_total += l.num_heads;
       neurons_total += l.intermediate_size;
     }
-    logging::info("pruned: {}/{} heads and {}/{} FFN neurons kept; BERT body parameters {} -> {}", plan.kept_heads(),
-                  heads_total, plan.kept_neurons(), neurons_total, report.params_before, report.params_after);
-    make_fresh_optimizer();  // new shapes: fresh optimizer state
-    phase = "efficient";
+    logging::info("pruned: {}/{} heads and {}/{} FFN neurons kept; BERT body parameters {} -> {}",
+                  ticket.plan.kept_heads(), heads_total, ticket.plan.kept_neurons(), neurons_total,
+                  report.params_before, report.params_after);
+    on_model_shapes_changed();
+    phase = Phase::Efficient;
     draw_step = step;
-    draw_reason = to_string(why);
-    times.search += seconds_since(t0);
+    draw_reason = why;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -489,13 +413,13 @@ struct Trainer::Impl {
 
   Metrics run_eval() {
     const Clock::time_point t0 = Clock::now();
-    Metrics m = task->evaluate(*model, args.per_device_eval_batch_size);
+    Metrics m = task->evaluate(*model, eval_context());
     const double dt = seconds_since(t0);
     times.eval += dt;
     MetricsRecord rec;
     rec.step = step;
     rec.epoch = epoch_now();
-    rec.phase = "eval";
+    rec.phase = Phase::Eval;
     rec.elapsed = times_total_base + seconds_since(run_start);
     Scalars scalars;
     std::string line;
@@ -509,7 +433,7 @@ struct Trainer::Impl {
     log_history.push_back(rec);
     tensorboard->add_scalars(step, scalars);
     tensorboard->flush();
-    logging::info("eval at step {} ({}):{} [{}]", step, phase, line, format_duration(dt));
+    logging::info("eval at step {} ({}):{} [{}]", step, to_string(phase), line, format_duration(dt));
     const std::string name = best_metric_name();
     if (!args.metric_for_best_model.empty() && !m.count(name))
       fail("metric_for_best_model", "'" + name + "' is not among the task's metrics");
@@ -532,16 +456,23 @@ struct Trainer::Impl {
     st.phase = phase;
     st.max_steps = total;
     st.num_train_epochs = args.num_train_epochs;
-    st.world_size = dist.world_size;
+    st.world_size = comm->world_size();
     st.data_position = pos;
     st.rng = capture_torch_rng_state();
     st.draw_step = draw_step;
     st.draw_reason = draw_reason;
-    if (searching) st.early_bird = detector.to_json();
+    if (search && search->searches()) st.early_bird = search->detector().to_json();
     st.best_metric = best_metric;
     st.best_model_checkpoint = best_model_checkpoint;
     st.log_history = log_history;
     return st;
+  }
+
+  /// ticket.json as a checkpoint keeps it: the search so far, the drawn ticket, or the given one.
+  std::optional<Ticket> ticket_now() const {
+    if (given_ticket) return given_ticket;
+    if (search && (search->searches() || search->drawn())) return search->ticket();
+    return std::nullopt;
   }
 
   void write_model_files(const std::string& dir) const {
@@ -562,19 +493,14 @@ struct Trainer::Impl {
     const Clock::time_point t0 = Clock::now();
     const std::string tmp = begin_checkpoint(args.output_dir, step);
     write_model_files(tmp);
-    save_optimizer_state(*optimizer, join_path(tmp, kOptimizerFile));
-    write_file_atomic(join_path(tmp, kSchedulerFile), schedule.to_json());
-    if (searching || draw_step >= 0)
-      write_file_atomic(join_path(tmp, kTicketFile), [&] {
-        Ticket t = ticket;
-        if (!t.drawn()) t.distance_history = detector.history();
-        return t.to_json();
-      }());
+    save_optimizer_state(*optimizer, join_path(tmp, run_files::kOptimizer));
+    write_file_atomic(join_path(tmp, run_files::kScheduler), schedule.to_json());
+    if (const auto t = ticket_now()) write_file_atomic(join_path(tmp, run_files::kTicket), t->to_json());
     const std::string final_path = join_path(args.output_dir, checkpoint_name(step));
     if (eval_metric_now) best_model_checkpoint = final_path;
-    make_state().save(join_path(tmp, kTrainerStateFile));
-    write_file_atomic(join_path(tmp, kTimingFile), times_json(times_now()));
-    write_file_atomic(join_path(tmp, "config.yaml"), to_yaml(args));
+    make_state().save(join_path(tmp, run_files::kTrainerState));
+    write_file_atomic(join_path(tmp, run_files::kTiming), timing_json(times_now()));
+    write_file_atomic(join_path(tmp, run_files::kConfigYaml), to_yaml(args));
     if (hooks.before_checkpoint_commit) hooks.before_checkpoint_commit(tmp, step);
     last_checkpoint = finish_checkpoint(tmp, args.output_dir, step);
     last_saved_step = step;
@@ -603,7 +529,7 @@ struct Trainer::Impl {
     std::string bar(static_cast<size_t>(filled), '=');
     bar.resize(static_cast<size_t>(width), ' ');
     std::fprintf(stderr, "\r[%s] %lld/%lld %s ETA %s", bar.c_str(), static_cast<long long>(step),
-                 static_cast<long long>(total), phase.c_str(), format_duration(eta).c_str());
+                 static_cast<long long>(total), to_string(phase).c_str(), format_duration(eta).c_str());
     std::fflush(stderr);
   }
 
@@ -645,10 +571,55 @@ struct Trainer::Impl {
     tensorboard->flush();
     clear_bar();
     logging::info("step {}/{} | epoch {:.2f} | {} | loss {:.4f}{} | lr {:.3e} | grad {:.3f} | {:.0f} tok/s | ETA {}",
-                  step, total, m.epoch, rec.phase, *m.loss,
+                  step, total, m.epoch, to_string(rec.phase), *m.loss,
                   m.l1 ? logging::format(" | l1 {:.4f}", *m.l1) : std::string(), *m.lr, *m.grad_norm, *m.tokens_per_s,
                   format_duration(eta));
     window = Window{};
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // one optimizer update
+
+  /// Runs gradient_accumulation_steps micro-batches, reduces, clips and steps; returns what it did.
+  StepRecord train_step(int64_t& tokens) {
+    StepRecord rec;
+    rec.phase = phase;
+    rec.lr = peak_lr() * schedule.multiplier(step);
+    double loss_sum = 0;
+    const int64_t accum = args.gradient_accumulation_steps;
+    for (int64_t micro = 0; micro < accum; ++micro) {
+      Batch batch = next_batch();
+      tokens += batch.input_ids.numel();
+      batch = batch.to(device);
+      torch::Tensor loss;
+      {
+        // The one place the model runs forward, inside the autocast guard point.
+        AutocastGuard autocast(precision, device);
+        loss = model->loss(batch);
+      }
+      torch::Tensor objective = loss / static_cast<double>(accum);
+      if (phase == Phase::Search && micro == accum - 1) {
+        // The L1 term joins the loss of the last micro-batch: one backward per micro-batch, so that
+        // gradient hooks (data-parallel reduction) fire once per parameter and update.
+        const torch::Tensor penalty =
+            slimming_l1_penalty(slimming_coefficients(model->bert()), args.l1_loss_self_coef, args.l1_loss_inter_coef);
+        objective = objective + penalty;
+        rec.l1 = penalty.item<double>();
+      }
+      objective.backward();
+      loss_sum += loss.item<double>();
+    }
+    // Gradients are ready (a data-parallel reduction finishes here).
+    rec.grad_norm = clip_grad_norm(optimizer_parameters(*optimizer), args.max_grad_norm);
+    set_learning_rate(*optimizer, rec.lr);
+    if (std::isfinite(rec.grad_norm)) {
+      optimizer->step();
+    } else {
+      logging::warn("step {}: gradient norm is {}; update skipped", step + 1, rec.grad_norm);
+    }
+    optimizer->zero_grad();
+    rec.loss = loss_sum / static_cast<double>(accum);
+    return rec;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -663,19 +634,27 @@ struct Trainer::Impl {
     const int64_t resumed_at = last_saved_step == step ? step : -1;  // nothing to redo at this step
     model->module()->train();
     logging::info(
-        "training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), "
-        "phase {}{}",
+        "training {}: {} examples, {} updates per epoch, {} updates in all (batch {} x {} accumulation), phase {}{}",
         task->name(), n_train, updates_per_epoch, total, args.per_device_train_batch_size,
-        args.gradient_accumulation_steps, phase,
-        searching ? logging::format(", ticket_mode {}, search bound {}", args.ticket_mode,
-                                    rule.max_search_steps > 0 ? std::to_string(rule.max_search_steps) + " updates"
-                                                              : std::string("none"))
-                  : std::string());
+        args.gradient_accumulation_steps, to_string(phase),
+        search && search->searches()
+            ? logging::format(", ticket_mode {}, search bound {}", to_string(args.ticket_mode),
+                              search->rule().max_search_steps > 0
+                                  ? std::to_string(search->rule().max_search_steps) + " updates"
+                                  : std::string("none"))
+            : std::string());
 
     while (true) {
       // ---- once in a while (skipped at the step a resumed run starts from: done before the save) ----
       if (step != resumed_at) {
-        if (step < total) draw_check();
+        if (search && !search->drawn() && step < total) {
+          // The early-bird check: the one visible draw call, and what the trainer does with its answer.
+          const Clock::time_point t0 = Clock::now();
+          const SearchCheck check = search->after_update(step, *model);
+          if (check.observed) record_mask_check(*check.observed);
+          if (check.drew()) act_on_draw(check.drawn);
+          times.search += seconds_since(t0);
+        }
         if (args.eval_steps > 0 && step > 0 && step % args.eval_steps == 0 && step < total) run_eval();
         if (args.save_steps > 0 && step > 0 && step % args.save_steps == 0 && step < total) save_checkpoint();
         eval_metric_now.reset();
@@ -693,44 +672,17 @@ struct Trainer::Impl {
 
       // ---- one optimizer update ----------------------------------------------------------------
       const Clock::time_point t0 = Clock::now();
-      const std::string update_phase = phase;
-      const double lr = peak_lr() * schedule.multiplier(step);
-      double loss_sum = 0;
       int64_t tokens = 0;
-      const int64_t accum = args.gradient_accumulation_steps;
-      for (int64_t micro = 0; micro < accum; ++micro) {
-        Batch batch = next_batch();
-        tokens += batch.input_ids.numel();
-        batch = batch.to(device);
-        // The one place the model runs forward (bf16 autocast will wrap this call).
-        torch::Tensor loss = model->loss(batch);
-        (loss / static_cast<double>(accum)).backward();
-        loss_sum += loss.item<double>();
-      }
-      std::optional<double> l1;
-      if (phase == "search") {
-        torch::Tensor penalty =
-            slimming_l1_penalty(slimming_coefficients(model->bert()), args.l1_loss_self_coef, args.l1_loss_inter_coef);
-        penalty.backward();
-        l1 = penalty.item<double>();
-      }
-      // Gradients are ready. Data-parallel training will all-reduce them here (one bucketed call).
-      const double grad_norm = clip_grad_norm(optimizer_parameters(*optimizer), args.max_grad_norm);
-      set_learning_rate(*optimizer, lr);
-      if (std::isfinite(grad_norm)) {
-        optimizer->step();
-      } else {
-        logging::warn("step {}: gradient norm is {}; update skipped", step + 1, grad_norm);
-      }
-      optimizer->zero_grad();
+      StepRecord rec = train_step(tokens);
       step += 1;
+      rec.step = step;
       if (hooks.after_update) hooks.after_update(step, *model);
       // ------------------------------------------------------------------------------------------
 
       const double dt = seconds_since(t0);
-      (update_phase == "search" ? times.search : update_phase == "dense" ? times.dense : times.efficient) += dt;
-      StepRecord rec{step, update_phase, loss_sum / static_cast<double>(accum), l1, lr, grad_norm};
-      result.steps.push_back(rec);
+      times.of(rec.phase) += dt;
+      result.last_update = rec;
+      if (hooks.on_update) hooks.on_update(rec);
       after_update_logging(rec, tokens, dt);
     }
     clear_bar();
@@ -749,40 +701,34 @@ struct Trainer::Impl {
   }
 
   void finish(TrainResult& result) {
-    if (searching && draw_step < 0)
+    if (search && search->searches() && draw_step < 0)
       logging::warn("training ended at step {} before the ticket was drawn (search bound {}); the model is not pruned",
-                    step, rule.max_search_steps);
+                    step, search->rule().max_search_steps);
     const Clock::time_point t0 = Clock::now();
     result.eval_metrics = run_eval();
     const double eval_runtime = seconds_since(t0);
     if (last_saved_step != step) save_checkpoint();
     if (!out.is_main()) return;
     write_model_files(args.output_dir);
-    make_state().save(out.path(kTrainerStateFile));
+    make_state().save(out.path(run_files::kTrainerState));
     const PhaseTimes t = times_now();
-    ordered_json timing;
-    timing["train_runtime"] = t.total;
-    timing["search_runtime"] = t.search;
-    timing["efficient_runtime"] = t.efficient;
-    timing["dense_runtime"] = t.dense;
-    timing["eval_total_runtime"] = t.eval;
-    timing["checkpoint_runtime"] = t.checkpoint;
-    timing["draw_step"] = draw_step;
-    ordered_json ev;
-    ev["epoch"] = epoch_now();
-    for (const auto& [k, v] : result.eval_metrics)
-      ev["eval_" + k] = std::isfinite(v) ? ordered_json(v) : ordered_json();
-    ev["eval_runtime"] = eval_runtime;
-    ev.update(timing);
-    out.write_file("eval_results.json", ev.dump(2) + "\n");
-    ordered_json tr = timing;
-    tr["epoch"] = epoch_now();
-    tr["global_step"] = step;
-    tr["phase"] = phase;
-    tr["draw_reason"] = draw_reason;
-    tr["params_initial"] = params_initial;
-    tr["params_final"] = count_parameters(*model);
-    out.write_file("train_results.json", tr.dump(2) + "\n");
+    EvalResults ev;
+    ev.epoch = epoch_now();
+    ev.metrics = result.eval_metrics;
+    ev.eval_runtime = eval_runtime;
+    ev.times = t;
+    ev.draw_step = draw_step;
+    out.write_file(run_files::kEvalResults, ev.to_json());
+    TrainResults tr;
+    tr.times = t;
+    tr.draw_step = draw_step;
+    tr.epoch = epoch_now();
+    tr.global_step = step;
+    tr.phase = phase;
+    tr.draw_reason = draw_reason;
+    tr.params_initial = params_initial;
+    tr.params_final = count_parameters(*model);
+    out.write_file(run_files::kTrainResults, tr.to_json());
     logging::info("done: {} updates in {} (search {}, efficient {}, dense {}, eval {}); model written to {}", step,
                   format_duration(t.total), format_duration(t.search), format_duration(t.efficient),
                   format_duration(t.dense), format_duration(t.eval), args.output_dir);
@@ -811,26 +757,25 @@ struct Trainer::Impl {
   Metrics evaluate() {
     ensure_inference_model();
     const Clock::time_point t0 = Clock::now();
-    Metrics m = task->evaluate(*model, args.per_device_eval_batch_size);
-    const double dt = seconds_since(t0);
-    ordered_json ev;
-    for (const auto& [k, v] : m) ev["eval_" + k] = std::isfinite(v) ? ordered_json(v) : ordered_json();
-    ev["eval_runtime"] = dt;
+    Metrics m = task->evaluate(*model, eval_context());
+    EvalResults ev;
+    ev.metrics = m;
+    ev.eval_runtime = seconds_since(t0);
     out.make_directories();
-    out.write_file("eval_results.json", ev.dump(2) + "\n");
+    out.write_file(run_files::kEvalResults, ev.to_json());
     return m;
   }
 
   std::vector<std::string> predict(const std::string& split) {
     ensure_inference_model();
-    std::vector<std::string> files;
-    if (out.is_main()) files = task->predict(*model, split, args.per_device_eval_batch_size, args.output_dir);
-    return files;
+    if (out.is_main()) out.make_directories();
+    return task->predict(*model, split, eval_context(), args.output_dir);
   }
 };
 
-Trainer::Trainer(TrainingArguments args, std::unique_ptr<Task> task, TrainerHooks hooks)
-    : impl_(std::make_unique<Impl>(std::move(args), std::move(task), std::move(hooks))) {}
+Trainer::Trainer(TrainingArguments args, std::unique_ptr<Task> task, TrainerHooks hooks,
+                 std::shared_ptr<Communicator> communicator)
+    : impl_(std::make_unique<Impl>(std::move(args), std::move(task), std::move(hooks), std::move(communicator))) {}
 
 Trainer::~Trainer() = default;
 

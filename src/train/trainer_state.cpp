@@ -64,28 +64,12 @@ void restore_torch_rng_state(const RngState& state, const std::string& where) {
                         state.torch_cuda[static_cast<size_t>(i)], where + ".torch_cuda[" + std::to_string(i) + "]");
 }
 
-std::string mt19937_state(const std::mt19937& engine) {
-  std::ostringstream s;
-  s << engine;
-  return s.str();
-}
-
-void set_mt19937_state(std::mt19937& engine, const std::string& state, const std::string& where) {
-  std::istringstream s(state);
-  std::mt19937 e;
-  s >> e;
-  if (s.fail()) fail(where, "malformed std::mt19937 state");
-  s >> std::ws;
-  if (!s.eof()) fail(where, "malformed std::mt19937 state (trailing text)");
-  engine = e;
-}
-
 std::string TrainerState::to_json() const {
   ordered_json j;
   j["format_version"] = kFormatVersion;
   j["global_step"] = global_step;
   j["epoch"] = epoch;
-  j["phase"] = phase;
+  j["phase"] = to_string(phase);
   j["max_steps"] = max_steps;
   j["num_train_epochs"] = num_train_epochs;
   j["world_size"] = world_size;
@@ -97,10 +81,9 @@ std::string TrainerState::to_json() const {
   ordered_json cuda = ordered_json::array();
   for (const auto& s : this->rng.torch_cuda) cuda.push_back(train_detail::base64_encode(s));
   rng["torch_cuda"] = cuda;
-  rng["mt19937"] = this->rng.mt19937;
   j["rng"] = rng;
   j["draw_step"] = draw_step;
-  j["draw_reason"] = draw_reason;
+  j["draw_reason"] = draw_step >= 0 ? to_string(draw_reason) : std::string();
   j["early_bird"] = early_bird.empty() ? ordered_json(nullptr) : ordered_json::parse(early_bird);
   j["best_metric"] = best_metric && std::isfinite(*best_metric) ? ordered_json(*best_metric) : ordered_json(nullptr);
   j["best_model_checkpoint"] =
@@ -122,9 +105,8 @@ TrainerState TrainerState::from_json(const std::string& text, const std::string&
   s.global_step = r.require<int64_t>("global_step");
   if (s.global_step < 0) fail(r.where("global_step"), "must be >= 0");
   s.epoch = r.require<double>("epoch");
-  s.phase = r.require<std::string>("phase");
-  if (s.phase != "search" && s.phase != "efficient" && s.phase != "dense")
-    fail(r.where("phase"), "must be search, efficient or dense; got '" + s.phase + "'");
+  s.phase = parse_enum<Phase>(r.require<std::string>("phase"), r.where("phase"));
+  if (s.phase == Phase::Eval) fail(r.where("phase"), "must be search, efficient or dense; got 'eval'");
   s.max_steps = r.require<int64_t>("max_steps");
   s.num_train_epochs = r.require<double>("num_train_epochs");
   s.world_size = r.require<int64_t>("world_size");
@@ -141,13 +123,10 @@ TrainerState TrainerState::from_json(const std::string& text, const std::string&
     const std::string where = rng.where("torch_cuda[" + std::to_string(i) + "]");
     s.rng.torch_cuda.push_back(train_detail::base64_decode(json_fields::convert<std::string>(cuda[i], where), where));
   }
-  s.rng.mt19937 = rng.require<std::string>("mt19937");
-  if (!s.rng.mt19937.empty()) {
-    std::mt19937 probe;
-    set_mt19937_state(probe, s.rng.mt19937, rng.where("mt19937"));
-  }
   s.draw_step = r.require<int64_t>("draw_step");
-  s.draw_reason = r.require<std::string>("draw_reason");
+  // Written empty before the draw (and by runs of ticket_mode none).
+  const std::string reason = r.require<std::string>("draw_reason");
+  s.draw_reason = reason.empty() ? DrawReason::NotYet : parse_enum<DrawReason>(reason, r.where("draw_reason"));
   if (r.has("early_bird")) {
     const json& eb = r.raw("early_bird");
     if (!eb.is_object()) fail(r.where("early_bird"), "expected an object");

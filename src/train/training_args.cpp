@@ -15,6 +15,7 @@
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
+#include "earlybert/tasks/task_registry.h"
 #include "train/scalar_text.h"
 
 namespace earlybert {
@@ -26,7 +27,15 @@ using train_detail::parse_double;
 using train_detail::parse_int;
 
 using TA = TrainingArguments;
-using Member = std::variant<int64_t TA::*, double TA::*, bool TA::*, std::string TA::*>;
+
+/// A key whose value is an enum: parsed from and printed as the enum's names (base/enum_names.h).
+struct EnumAccess {
+  std::function<bool(TA&, const std::string&)> set;  ///< false when the text is not one of the names
+  std::function<std::string(const TA&)> get;
+};
+using Member = std::variant<int64_t TA::*, double TA::*, bool TA::*, std::string TA::*, EnumAccess>;
+constexpr size_t kStringMember = 3;
+constexpr size_t kEnumMember = 4;
 /// Returns an empty string when the value is acceptable, else what is wrong with it.
 using IntCheck = std::function<std::string(int64_t)>;
 using DoubleCheck = std::function<std::string(double)>;
@@ -71,9 +80,6 @@ DoubleCheck double_closed(double lo, double hi) {
   };
 }
 
-const std::vector<std::string> kTasks = {"",    "cola", "sst2",  "mrpc",     "stsb",    "qqp", "mnli",       "qnli",
-                                         "rte", "wnli", "squad", "squad_v2", "wordnet", "mlm", "pretraining"};
-
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = [] {
     std::vector<Field> f;
@@ -86,9 +92,15 @@ const std::vector<Field>& fields() {
     auto add_bool = [&](std::string name, bool TA::*m, std::string group, std::string help) {
       f.push_back({std::move(name), m, std::move(group), std::move(help), nullptr, nullptr, {}});
     };
-    auto add_string = [&](std::string name, std::string TA::*m, std::string group, std::string help,
-                          std::vector<std::string> choices = {}) {
-      f.push_back({std::move(name), m, std::move(group), std::move(help), nullptr, nullptr, std::move(choices)});
+    auto add_string = [&](std::string name, std::string TA::*m, std::string group, std::string help) {
+      f.push_back({std::move(name), m, std::move(group), std::move(help), nullptr, nullptr, {}});
+    };
+    // An enum key: its allowed values are the enum's name table.
+    auto add_enum = [&](std::string name, auto TA::*m, std::string group, std::string help) {
+      using E = std::decay_t<decltype(std::declval<TA&>().*m)>;
+      EnumAccess access{[m](TA& a, const std::string& text) { return try_parse_enum<E>(text, a.*m); },
+                        [m](const TA& a) { return enum_to_string(a.*m); }};
+      f.push_back({std::move(name), access, std::move(group), std::move(help), nullptr, nullptr, enum_choices<E>()});
     };
 
     // run
@@ -109,7 +121,7 @@ const std::vector<Field>& fields() {
                "vocab.txt or SentencePiece .model; empty = the one in the model directory");
     add_bool("do_lower_case", &TA::do_lower_case, "model", "lowercase and strip accents (WordPiece)");
     // data
-    add_string("task", &TA::task, "data", "task to train or evaluate", kTasks);
+    add_string("task", &TA::task, "data", "task to train or evaluate (a task registry name)");
     add_string("data_dir", &TA::data_dir, "data", "task data directory");
     add_string("train_file", &TA::train_file, "data", "explicit training file");
     add_string("validation_file", &TA::validation_file, "data", "explicit evaluation file");
@@ -130,7 +142,7 @@ const std::vector<Field>& fields() {
     add_int("max_eval_samples", &TA::max_eval_samples, "data", "-1 = all evaluation examples, else the first N",
             int_minus_one_or_at_least(1));
     // optimization
-    add_string("optim", &TA::optim, "optimization", "optimizer", {"adamw", "lamb"});
+    add_enum("optim", &TA::optim, "optimization", "optimizer");
     add_double("learning_rate", &TA::learning_rate, "optimization", "peak learning rate", double_at_least(0.0));
     add_double("weight_decay", &TA::weight_decay, "optimization",
                "decoupled weight decay (not on bias, LayerNorm, slimming coefficients)", double_at_least(0.0));
@@ -139,8 +151,7 @@ const std::vector<Field>& fields() {
     add_double("adam_epsilon", &TA::adam_epsilon, "optimization", "Adam/LAMB epsilon", double_at_least(0.0));
     add_double("max_grad_norm", &TA::max_grad_norm, "optimization",
                "clip gradients to this global norm; 0 = no clipping", double_at_least(0.0));
-    add_string("lr_scheduler_type", &TA::lr_scheduler_type, "optimization", "learning-rate schedule",
-               {"constant", "constant_with_warmup", "linear", "polynomial", "cosine"});
+    add_enum("lr_scheduler_type", &TA::lr_scheduler_type, "optimization", "learning-rate schedule");
     add_double("warmup_ratio", &TA::warmup_ratio, "optimization",
                "warmup = ceil(warmup_ratio * total updates) unless warmup_steps > 0", double_half_open(0.0, 1.0));
     add_int("warmup_steps", &TA::warmup_steps, "optimization", "warmup updates (wins over warmup_ratio)",
@@ -178,14 +189,13 @@ const std::vector<Field>& fields() {
                "search: peak learning rate; 0 = learning_rate", double_at_least(0.0));
     add_double("self_pruning_ratio", &TA::self_pruning_ratio, "earlybert", "draw: fraction of heads removed",
                double_half_open(0.0, 1.0));
-    add_string("self_pruning_method", &TA::self_pruning_method, "earlybert",
-               "draw: rank heads per layer or across layers", {"layerwise", "global"});
+    add_enum("self_pruning_method", &TA::self_pruning_method, "earlybert",
+             "draw: rank heads per layer or across layers");
     add_double("inter_pruning_ratio", &TA::inter_pruning_ratio, "earlybert", "draw: fraction of FFN neurons removed",
                double_half_open(0.0, 1.0));
-    add_string("inter_pruning_method", &TA::inter_pruning_method, "earlybert",
-               "draw: rank neurons per layer or across layers", {"layerwise", "global"});
-    add_string("ticket_mode", &TA::ticket_mode, "earlybert", "how the ticket is drawn",
-               {"early_bird", "fixed_step", "fixed_fraction", "random", "none"});
+    add_enum("inter_pruning_method", &TA::inter_pruning_method, "earlybert",
+             "draw: rank neurons per layer or across layers");
+    add_enum("ticket_mode", &TA::ticket_mode, "earlybert", "how the ticket is drawn");
     add_int("ticket_check_steps", &TA::ticket_check_steps, "earlybert",
             "compute masks and record distances every N updates", int_at_least(1));
     add_double("ticket_threshold", &TA::ticket_threshold, "earlybert",
@@ -198,9 +208,8 @@ const std::vector<Field>& fields() {
             "draw anyway after N updates; -1 = one epoch, 0 = unbounded", int_minus_one_or_at_least(0));
     add_int("random_ticket_seed", &TA::random_ticket_seed, "earlybert", "random: seed of the random ticket",
             int_at_least(0));
-    add_string("rewind", &TA::rewind, "earlybert",
-               "efficient training starts from the weights before the search (initial) or at the draw (none)",
-               {"initial", "none"});
+    add_enum("rewind", &TA::rewind, "earlybert",
+             "efficient training starts from the weights before the search (initial) or at the draw (none)");
     add_string("ticket", &TA::ticket, "earlybert", "ticket.json to apply: skips search and draw");
     return f;
   }();
@@ -241,6 +250,11 @@ std::string type_name(const Member& m) {
   }
 }
 
+std::vector<std::string> choices_of(const Field& f) {
+  if (f.name == "task") return training_task_names();
+  return f.choices;
+}
+
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;
   for (const auto& s : items) {
@@ -263,34 +277,44 @@ bool valid_device(const std::string& d) {
 void set_field(TA& args, const Field& f, const std::string& text, const std::string& where) {
   const std::string at = where + ": key '" + f.name + "'";
   std::visit(
-      [&](auto member) {
-        using T = std::decay_t<decltype(args.*member)>;
-        if constexpr (std::is_same_v<T, int64_t>) {
-          auto v = parse_int(text);
-          if (!v) fail(at, "expected an integer, got '" + text + "'");
-          if (f.int_check) {
-            const std::string why = f.int_check(*v);
-            if (!why.empty()) fail(at, why + ", got " + text);
-          }
-          args.*member = *v;
-        } else if constexpr (std::is_same_v<T, double>) {
-          auto v = parse_double(text);
-          if (!v) fail(at, "expected a number, got '" + text + "'");
-          if (f.double_check) {
-            const std::string why = f.double_check(*v);
-            if (!why.empty()) fail(at, why + ", got " + text);
-          }
-          args.*member = *v;
-        } else if constexpr (std::is_same_v<T, bool>) {
-          auto v = parse_bool(text);
-          if (!v) fail(at, "expected a boolean (true/false), got '" + text + "'");
-          args.*member = *v;
+      [&](const auto& member) {
+        using M = std::decay_t<decltype(member)>;
+        if constexpr (std::is_same_v<M, EnumAccess>) {
+          if (!member.set(args, text)) fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
         } else {
-          if (!f.choices.empty() && std::find(f.choices.begin(), f.choices.end(), text) == f.choices.end())
-            fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
-          if (f.name == "device" && !valid_device(text))
-            fail(at, "must be auto, cpu, cuda or cuda:N; got '" + text + "'");
-          args.*member = text;
+          using T = std::decay_t<decltype(args.*member)>;
+          if constexpr (std::is_same_v<T, int64_t>) {
+            auto v = parse_int(text);
+            if (!v) fail(at, "expected an integer, got '" + text + "'");
+            if (f.int_check) {
+              const std::string why = f.int_check(*v);
+              if (!why.empty()) fail(at, why + ", got " + text);
+            }
+            args.*member = *v;
+          } else if constexpr (std::is_same_v<T, double>) {
+            auto v = parse_double(text);
+            if (!v) fail(at, "expected a number, got '" + text + "'");
+            if (f.double_check) {
+              const std::string why = f.double_check(*v);
+              if (!why.empty()) fail(at, why + ", got " + text);
+            }
+            args.*member = *v;
+          } else if constexpr (std::is_same_v<T, bool>) {
+            auto v = parse_bool(text);
+            if (!v) fail(at, "expected a boolean (true/false), got '" + text + "'");
+            args.*member = *v;
+          } else {
+            if (f.name == "device" && !valid_device(text))
+              fail(at, "must be auto, cpu, cuda or cuda:N; got '" + text + "'");
+            if (f.name == "task" && !text.empty()) {
+              // Any name of the task registry (case and aliases resolved: MRPC → mrpc, sts-b → stsb).
+              if (!is_training_task(text))
+                fail(at, "must be one of " + join(training_task_names(), ", ") + "; got '" + text + "'");
+              args.*member = canonical_task_name(text);
+              return;
+            }
+            args.*member = text;
+          }
         }
       },
       f.member);
@@ -298,16 +322,21 @@ void set_field(TA& args, const Field& f, const std::string& text, const std::str
 
 std::string field_text(const TA& args, const Field& f) {
   return std::visit(
-      [&](auto member) -> std::string {
-        using T = std::decay_t<decltype(args.*member)>;
-        if constexpr (std::is_same_v<T, int64_t>) {
-          return std::to_string(args.*member);
-        } else if constexpr (std::is_same_v<T, double>) {
-          return format_double(args.*member);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return args.*member ? "true" : "false";
+      [&](const auto& member) -> std::string {
+        using M = std::decay_t<decltype(member)>;
+        if constexpr (std::is_same_v<M, EnumAccess>) {
+          return member.get(args);
         } else {
-          return args.*member;
+          using T = std::decay_t<decltype(args.*member)>;
+          if constexpr (std::is_same_v<T, int64_t>) {
+            return std::to_string(args.*member);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return format_double(args.*member);
+          } else if constexpr (std::is_same_v<T, bool>) {
+            return args.*member ? "true" : "false";
+          } else {
+            return args.*member;
+          }
         }
       },
       f.member);
@@ -336,7 +365,7 @@ void apply_yaml(TA& args, const YAML::Node& root, const std::string& source) {
     if (f == nullptr) unknown_key(where, key);
     if (!seen.insert(key).second) fail(where, "key '" + key + "' appears twice");
     if (value.IsNull()) {
-      if (f->member.index() == 3) {  // `key:` or `key: ~` clears a string
+      if (f->member.index() == kStringMember) {  // `key:` or `key: ~` clears a string
         set_field(args, *f, "", where);
         continue;
       }
@@ -352,15 +381,12 @@ void apply_yaml(TA& args, const YAML::Node& root, const std::string& source) {
 
 }  // namespace
 
-const std::vector<ArgumentInfo>& training_argument_infos() {
-  static const std::vector<ArgumentInfo> infos = [] {
-    std::vector<ArgumentInfo> out;
-    const TA defaults;
-    for (const auto& f : fields())
-      out.push_back({f.name, type_name(f.member), f.group, f.help, field_text(defaults, f), f.choices});
-    return out;
-  }();
-  return infos;
+std::vector<ArgumentInfo> training_argument_infos() {
+  std::vector<ArgumentInfo> out;  // built per call: the task registry may have grown since the last
+  const TA defaults;
+  for (const auto& f : fields())
+    out.push_back({f.name, type_name(f.member), f.group, f.help, field_text(defaults, f), choices_of(f)});
+  return out;
 }
 
 bool is_training_argument(const std::string& key) { return find_field(key) != nullptr; }
@@ -444,9 +470,9 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
 
 void validate(const TA& a) {
   if (a.output_dir.empty()) fail("output_dir", "must not be empty");
-  if (a.ticket_mode == "fixed_step" && a.ticket_step < 1)
+  if (a.ticket_mode == TicketMode::FixedStep && a.ticket_step < 1)
     fail("ticket_step", "ticket_mode fixed_step needs ticket_step >= 1");
-  if (a.lr_scheduler_type == "polynomial" && !(a.lr_end < a.learning_rate))
+  if (a.lr_scheduler_type == LrScheduleType::Polynomial && !(a.lr_end < a.learning_rate))
     fail("lr_end", "polynomial schedule needs lr_end (" + format_double(a.lr_end) + ") < learning_rate (" +
                        format_double(a.learning_rate) + ")");
   if ((a.task == "squad" || a.task == "squad_v2") && a.doc_stride >= a.max_seq_length)
@@ -475,7 +501,7 @@ std::string to_yaml(const TA& args) {
     YAML::Emitter out;
     out << YAML::BeginMap << YAML::Key << f.name << YAML::Value;
     const std::string value = field_text(args, f);
-    if (f.member.index() == 3) {
+    if (f.member.index() == kStringMember || f.member.index() == kEnumMember) {
       out << YAML::DoubleQuoted << value;  // quoted: a string never turns into a number or a bool
     } else {
       out << value;
@@ -498,9 +524,67 @@ int64_t total_update_steps(const TA& args, int64_t updates_per_epoch) {
       1, static_cast<int64_t>(std::ceil(args.num_train_epochs * static_cast<double>(updates_per_epoch))));
 }
 
-int64_t warmup_update_steps(const TA& args, int64_t total_steps) {
-  if (args.warmup_steps > 0) return args.warmup_steps;
-  return static_cast<int64_t>(std::ceil(args.warmup_ratio * static_cast<double>(total_steps)));
+TaskOptions task_options(const TA& a) {
+  TaskOptions o;
+  o.task = a.task;
+  o.seed = a.seed;
+  o.model_name_or_path = a.model_name_or_path;
+  o.tokenizer_name = a.tokenizer_name;
+  o.do_lower_case = a.do_lower_case;
+  o.data_dir = a.data_dir;
+  o.train_file = a.train_file;
+  o.validation_file = a.validation_file;
+  o.max_seq_length = a.max_seq_length;
+  o.max_train_samples = a.max_train_samples;
+  o.max_eval_samples = a.max_eval_samples;
+  o.doc_stride = a.doc_stride;
+  o.max_query_length = a.max_query_length;
+  o.n_best_size = a.n_best_size;
+  o.max_answer_length = a.max_answer_length;
+  o.null_score_diff_threshold = a.null_score_diff_threshold;
+  o.mlm_probability = a.mlm_probability;
+  o.whole_word_mask = a.whole_word_mask;
+  return o;
+}
+
+TicketOptions ticket_options(const TA& a) {
+  TicketOptions o;
+  o.mode = a.ticket_mode;
+  o.ratios.heads = a.self_pruning_ratio;
+  o.ratios.heads_scope = a.self_pruning_method;
+  o.ratios.ffn = a.inter_pruning_ratio;
+  o.ratios.ffn_scope = a.inter_pruning_method;
+  o.check_steps = a.ticket_check_steps;
+  o.threshold = a.ticket_threshold;
+  o.window = a.ticket_window;
+  o.fixed_step = a.ticket_step;
+  o.fraction = a.ticket_fraction;
+  o.max_search_steps = a.max_search_steps;
+  o.random_seed = a.random_ticket_seed;
+  o.rewind = a.rewind;
+  return o;
+}
+
+OptimizerOptions optimizer_options(const TA& a) {
+  OptimizerOptions o;
+  o.kind = a.optim;
+  o.learning_rate = a.learning_rate;
+  o.weight_decay = a.weight_decay;
+  o.beta1 = a.adam_beta1;
+  o.beta2 = a.adam_beta2;
+  o.epsilon = a.adam_epsilon;
+  return o;
+}
+
+LrScheduleOptions lr_schedule_options(const TA& a) {
+  LrScheduleOptions o;
+  o.type = a.lr_scheduler_type;
+  o.learning_rate = a.learning_rate;
+  o.warmup_ratio = a.warmup_ratio;
+  o.warmup_steps = a.warmup_steps;
+  o.lr_end = a.lr_end;
+  o.power = a.lr_power;
+  return o;
 }
 
 }  // namespace earlybert

@@ -15,7 +15,7 @@ namespace {
 
 using Docs = std::vector<std::vector<std::string>>;
 
-std::string fixture(const std::string& name) { return testing::pretraining_fixture(name); }
+std::string fixture(const std::string& name) { return test::pretraining_fixture(name); }
 
 Docs read_all(const std::string& path, TextFormat format, TextFormat* used = nullptr,
               TextCorpusStats* stats = nullptr) {

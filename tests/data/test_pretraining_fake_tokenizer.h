@@ -11,7 +11,7 @@
 #include "earlybert/base/error.h"
 #include "earlybert/tokenize/tokenizer.h"
 
-namespace earlybert::testing {
+namespace earlybert::test {
 
 class FakeTokenizer : public Tokenizer {
  public:
@@ -97,4 +97,4 @@ class FakeTokenizer : public Tokenizer {
   std::unordered_map<std::string, int32_t> ids_;
 };
 
-}  // namespace earlybert::testing
+}  // namespace earlybert::test

@@ -18,10 +18,10 @@
 namespace earlybert {
 namespace {
 
-using testing::FakeTokenizer;
+using test::FakeTokenizer;
 
-std::string env(const char* name) { return testing::env_or_empty(name); }
-std::string fixture(const std::string& name) { return testing::pretraining_fixture(name); }
+std::string env(const char* name) { return test::env_or_empty(name); }
+std::string fixture(const std::string& name) { return test::pretraining_fixture(name); }
 
 class PrepareTest : public ::testing::Test {
  protected:

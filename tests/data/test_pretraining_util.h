@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-namespace earlybert::testing {
+namespace earlybert::test {
 
 inline std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
@@ -20,4 +20,4 @@ inline std::string pretraining_fixture(const std::string& name) {
   return dir + "/data/pretraining/" + name;
 }
 
-}  // namespace earlybert::testing
+}  // namespace earlybert::test

@@ -15,7 +15,7 @@
 namespace earlybert {
 namespace {
 
-using testing::FakeTokenizer;
+using test::FakeTokenizer;
 
 std::vector<PretrainingInstance> sample_instances(size_t n, size_t max_len, uint32_t vocab, uint64_t seed) {
   PretrainingRng rng(seed);

@@ -16,7 +16,7 @@
 namespace earlybert {
 namespace {
 
-std::string fixture_dir() { return testing::pretraining_fixture("wordnet"); }
+std::string fixture_dir() { return test::pretraining_fixture("wordnet"); }
 
 std::string error_of(const std::function<void()>& f) {
   try {

@@ -12,15 +12,15 @@ namespace earlybert {
 namespace {
 
 using nlohmann::json;
-using testing::expect_error;
+using test::expect_error;
 
 BertConfig pruned_example() {
-  BertConfig c = testing::tiny_config();
+  BertConfig c = test::tiny_config();
   c.heads_per_layer = {3, 1};
   c.intermediate_sizes = {7, 12};
   c.pruned_heads = {{0, {2}}, {1, {0, 1, 3}}};
   c.id2label = {"neg", "neu", "pos"};
-  c.problem_type = "single_label_classification";
+  c.problem_type = ProblemType::SingleLabelClassification;
   c.architectures = {"BertForSequenceClassification"};
   c.classifier_dropout = 0.25;
   c.hidden_act = "gelu_new";
@@ -28,7 +28,7 @@ BertConfig pruned_example() {
   return c;
 }
 
-json tiny_json() { return json::parse(testing::tiny_config().to_json()); }
+json tiny_json() { return json::parse(test::tiny_config().to_json()); }
 
 void expect_bad(const json& j, const std::vector<std::string>& parts) {
   std::vector<std::string> all = parts;
@@ -48,7 +48,7 @@ TEST(BertConfig, JsonRoundTripKeepsEveryField) {
 }
 
 TEST(BertConfig, GenericLabelNamesRoundTripAsNoNames) {
-  const BertConfig c = testing::tiny_config();
+  const BertConfig c = test::tiny_config();
   const json j = json::parse(c.to_json());
   EXPECT_EQ(j.at("id2label").at("1"), "LABEL_1");
   const auto back = BertConfig::from_json(c.to_json());
@@ -193,7 +193,7 @@ TEST(BertConfig, OutOfRangeValues) {
 }
 
 TEST(BertConfig, ValidateNamesTheSource) {
-  BertConfig c = testing::tiny_config();
+  BertConfig c = test::tiny_config();
   c.intermediate_sizes = {5};
   expect_error([&] { c.validate("my model"); }, {"my model", "earlybert_intermediate_sizes"});
 }

@@ -11,10 +11,10 @@
 namespace earlybert {
 namespace {
 
-using testing::max_abs_diff;
-using testing::sorted_names;
-using testing::tiny_batch;
-using testing::tiny_config;
+using test::max_abs_diff;
+using test::sorted_names;
+using test::tiny_batch;
+using test::tiny_config;
 
 // Hugging Face's BertModel state-dict keys (no position_ids buffer), plus our coefficients.
 std::vector<std::string> bert_keys(const std::string& p, int64_t layers, bool pooler, bool slimming) {
@@ -242,7 +242,7 @@ TEST_F(BertModelTest, ClassificationLosses) {
   batch.labels = torch::Tensor();
   EXPECT_FALSE(m->forward(batch).loss.defined());
   batch.labels = torch::zeros({3, 7}, torch::kLong);  // masked-LM shaped labels
-  testing::expect_error([&] { m->forward(batch); }, {"labels", "[3, 7]"});
+  test::expect_error([&] { m->forward(batch); }, {"labels", "[3, 7]"});
 }
 
 TEST_F(BertModelTest, QuestionAnsweringLossClampsAndIgnoresOutOfWindowAnswers) {
@@ -352,7 +352,7 @@ TEST_F(BertModelTest, SlimmingCoefficientsAreTheParameters) {
   off.slimming = false;
   BertModel plain(off);
   EXPECT_FALSE(slimming_coefficients(plain)[0].heads.defined());
-  testing::expect_error([&] { slimming_scores(slimming_coefficients(plain)); }, {"slimming"});
+  test::expect_error([&] { slimming_scores(slimming_coefficients(plain)); }, {"slimming"});
 }
 
 TEST_F(BertModelTest, CloneIsDeepAndEqual) {
@@ -364,7 +364,7 @@ TEST_F(BertModelTest, CloneIsDeepAndEqual) {
     auto b = a.clone();
     EXPECT_EQ(b.kind(), kind);
     b.module()->eval();
-    const auto batch = testing::tiny_batch_for(kind, c);
+    const auto batch = test::tiny_batch_for(kind, c);
     EXPECT_NEAR(a.loss(batch).item<double>(), b.loss(batch).item<double>(), 1e-6);
     const auto pa = a.module()->named_parameters(), pb = b.module()->named_parameters();
     ASSERT_EQ(pa.size(), pb.size());
@@ -377,17 +377,17 @@ TEST_F(BertModelTest, AnyModelNeedsTheKindsLabels) {
   auto batch = tiny_batch(c);
   batch.start_positions = torch::Tensor();
   auto qa = AnyBertModel::create(ModelKind::QuestionAnswering, c);
-  testing::expect_error([&] { qa.loss(batch); }, {"start_positions"});
+  test::expect_error([&] { qa.loss(batch); }, {"start_positions"});
   EXPECT_EQ(model_kind_from_architecture("BertForMaskedLM"), ModelKind::MaskedLM);
-  testing::expect_error([] { model_kind_from_architecture("BertForTokenClassification", "config.json"); },
-                        {"config.json", "BertForTokenClassification"});
+  test::expect_error([] { model_kind_from_architecture("BertForTokenClassification", "config.json"); },
+                     {"config.json", "BertForTokenClassification"});
 }
 
 TEST_F(BertModelTest, TooLongSequenceIsAnError) {
   const auto c = tiny_config();
   BertModel m(c);
   const auto ids = torch::ones({1, c.max_position_embeddings + 1}, torch::kLong);
-  testing::expect_error([&] { m->forward(ids); }, {"max_position_embeddings"});
+  test::expect_error([&] { m->forward(ids); }, {"max_position_embeddings"});
 }
 
 TEST_F(BertModelTest, BatchToKeepsUndefinedFields) {

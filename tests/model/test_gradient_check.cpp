@@ -20,11 +20,11 @@ double loss_at(AnyBertModel& model, const Batch& batch) {
 
 void check_coefficient_gradients(ModelKind kind) {
   torch::manual_seed(11);
-  auto c = testing::tiny_config();
+  auto c = test::tiny_config();
   auto model = AnyBertModel::create(kind, c);
   model.module()->to(torch::kDouble);
   model.module()->eval();  // no dropout: the loss is a deterministic function of the coefficients
-  const auto batch = testing::tiny_batch_for(kind, c, 2, 6);
+  const auto batch = test::tiny_batch_for(kind, c, 2, 6);
   auto coefs = slimming_coefficients(model.bert());
   {
     torch::NoGradGuard ng;  // away from 1 (and with one negative) so nothing is special

@@ -15,7 +15,7 @@
 #include "earlybert/model/bert_config.h"
 #include "expect_error.h"
 
-namespace earlybert::testing {
+namespace earlybert::test {
 
 /// 2 layers, hidden 16, 4 heads of width 4, FFN 12, vocab 40: big enough for every code path.
 inline BertConfig tiny_config() {
@@ -61,8 +61,6 @@ inline Batch tiny_batch_for(ModelKind kind, const BertConfig& c, int64_t b = 3, 
   return batch;
 }
 
-using test::expect_error;
-
 inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   EXPECT_EQ(a.sizes(), b.sizes());
   if (a.sizes() != b.sizes()) return 1e30;
@@ -77,4 +75,4 @@ inline std::vector<std::string> sorted_names(const torch::nn::Module& module) {
   return names;
 }
 
-}  // namespace earlybert::testing
+}  // namespace earlybert::test

@@ -13,10 +13,10 @@
 namespace earlybert {
 namespace {
 
-using testing::expect_error;
-using testing::max_abs_diff;
-using testing::tiny_batch;
-using testing::tiny_config;
+using test::expect_error;
+using test::max_abs_diff;
+using test::tiny_batch;
+using test::tiny_config;
 
 const std::vector<ModelKind> kKinds = {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
                                        ModelKind::QuestionAnswering};
@@ -94,7 +94,7 @@ TEST_P(ApplyPlanTest, PrunedModelEqualsZeroedCoefficients) {
   reference.module()->eval();
   pruned.module()->eval();
 
-  const auto batch = testing::tiny_batch_for(GetParam(), c, 3, 8);
+  const auto batch = test::tiny_batch_for(GetParam(), c, 3, 8);
   const auto want = outputs(reference, batch);
   const auto got = outputs(pruned, batch);
   ASSERT_EQ(want.size(), got.size());
@@ -171,7 +171,7 @@ TEST_P(ApplyPlanTest, ShapesConfigAndLeafParameters) {
   // A training step works and reaches the pruned parameters.
   model.module()->train();
   model.module()->zero_grad();
-  const auto batch = testing::tiny_batch_for(GetParam(), c);
+  const auto batch = test::tiny_batch_for(GetParam(), c);
   (model.loss(batch) + slimming_l1_penalty(slimming_coefficients(model.bert()), 1e-4, 1e-4)).backward();
   EXPECT_EQ(after[l0 + "intermediate.dense.weight"].grad().sizes(), (std::vector<int64_t>{5, 16}));
 

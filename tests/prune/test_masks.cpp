@@ -7,7 +7,7 @@
 namespace earlybert {
 namespace {
 
-using testing::expect_error;
+using test::expect_error;
 
 std::vector<int64_t> pruned_per_layer(const LayerMasks& m) {
   std::vector<int64_t> out;
@@ -95,8 +95,9 @@ TEST(Masks, BadInputs) {
   expect_error([&] { draw_masks(s, std::nan(""), PruneScope::Layerwise); }, {"ratio"});
   expect_error([&] { draw_masks({{1.f}, {}}, 0.5, PruneScope::Layerwise); }, {"layer 1"});
   expect_error([&] { draw_masks({{1.f, std::nanf("")}}, 0.5, PruneScope::Global); }, {"layer 0", "NaN"});
-  expect_error([] { parse_prune_scope("magnitude", "self_pruning_method"); }, {"self_pruning_method", "magnitude"});
-  EXPECT_EQ(parse_prune_scope("global"), PruneScope::Global);
+  expect_error([] { parse_enum<PruneScope>("magnitude", "self_pruning_method"); },
+               {"self_pruning_method", "magnitude"});
+  EXPECT_EQ(parse_enum<PruneScope>("global", "x"), PruneScope::Global);
   EXPECT_EQ(to_string(PruneScope::Layerwise), "layerwise");
 }
 

@@ -12,7 +12,7 @@ namespace earlybert {
 namespace {
 
 using nlohmann::json;
-using testing::expect_error;
+using test::expect_error;
 
 PruningPlan example_plan() {
   PruningPlan p;
@@ -57,7 +57,7 @@ TEST(PruningPlan, BadFiles) {
 }
 
 TEST(PruningPlan, APlanThatDoesNotFitTheModel) {
-  auto c = testing::tiny_config();
+  auto c = test::tiny_config();
   EXPECT_NO_THROW(validate_plan(example_plan(), c));
   auto three_layers = c;
   three_layers.num_hidden_layers = 3;
@@ -86,7 +86,7 @@ TEST(PruningPlan, FromMasksAndBack) {
   EXPECT_EQ(plan_neuron_masks(plan), neurons);
   expect_error([&] { plan_from_masks({{false, false}}, {{true}}); }, {"layer 0", "keeps no head"});
   expect_error([&] { plan_from_masks(heads, {{true}}); }, {"layers"});
-  const auto full = full_plan(testing::tiny_config());
+  const auto full = full_plan(test::tiny_config());
   EXPECT_EQ(full.kept_heads(), 8);
   EXPECT_EQ(full.kept_neurons(), 24);
 }
@@ -96,7 +96,7 @@ TEST(PruningPlan, RandomPlanKeepsCountsAndIsDeterministic) {
   const auto a = random_plan(like, 42);
   const auto b = random_plan(like, 42);
   EXPECT_EQ(a, b);
-  EXPECT_NO_THROW(validate_plan(a, testing::tiny_config()));
+  EXPECT_NO_THROW(validate_plan(a, test::tiny_config()));
   for (size_t l = 0; l < like.layers.size(); ++l) {
     EXPECT_EQ(a.layers[l].kept_heads.size(), like.layers[l].kept_heads.size());
     EXPECT_EQ(a.layers[l].kept_neurons.size(), like.layers[l].kept_neurons.size());

@@ -33,7 +33,7 @@ class CompareCmd : public ::testing::Test {
     root_ = test::scratch_dir("compare");
     // A dense run and an EarlyBERT run (drawn by the search bound) of the same tiny task and budget.
     TrainingArguments dense = test::tiny_finetune_args(root_ + "/dense");
-    dense.ticket_mode = "none";
+    dense.ticket_mode = TicketMode::None;
     Trainer(dense, make_task(dense)).train();
     TrainingArguments eb = test::tiny_finetune_args(root_ + "/earlybert");
     eb.ticket_threshold = 0.1;

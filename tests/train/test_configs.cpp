@@ -56,9 +56,9 @@ TEST(Configs, FineTuningConfigForEveryTask) {
     EXPECT_DOUBLE_EQ(a.l1_loss_self_coef, 1e-4);
     EXPECT_DOUBLE_EQ(a.l1_loss_inter_coef, 1e-4);
     EXPECT_NEAR(a.self_pruning_ratio, 1.0 / 3.0, 1e-6);
-    EXPECT_EQ(a.self_pruning_method, "layerwise");
+    EXPECT_EQ(a.self_pruning_method, PruneScope::Layerwise);
     EXPECT_DOUBLE_EQ(a.inter_pruning_ratio, 0.4);
-    EXPECT_EQ(a.inter_pruning_method, "global");
-    EXPECT_EQ(a.rewind, "initial");
+    EXPECT_EQ(a.inter_pruning_method, PruneScope::Global);
+    EXPECT_EQ(a.rewind, RewindMode::Initial);
   }
 }

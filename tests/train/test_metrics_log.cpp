@@ -16,13 +16,13 @@ using earlybert::test::expect_error;
 using earlybert::test::scratch_dir;
 
 namespace {
-MetricsRecord record(int64_t step, const std::string& phase) {
+MetricsRecord record(int64_t step, Phase phase) {
   MetricsRecord r;
   r.step = step;
   r.epoch = step / 40.0;
   r.phase = phase;
   r.loss = 2.0 / (1 + step);
-  r.l1 = phase == "search" ? std::optional<double>(0.0125) : std::nullopt;
+  r.l1 = phase == Phase::Search ? std::optional<double>(0.0125) : std::nullopt;
   r.lr = 4e-5;
   r.grad_norm = 1.5;
   r.tokens_per_s = 5120.25;
@@ -32,7 +32,7 @@ MetricsRecord record(int64_t step, const std::string& phase) {
 }  // namespace
 
 TEST(MetricsLog, LineLayoutAndRoundTrip) {
-  auto r = record(40, "search");
+  auto r = record(40, Phase::Search);
   r.extra = {{"dist_heads", 0.25}, {"eval_accuracy", 0.5}};
   const std::string line = r.to_json();
   EXPECT_EQ(line.find('\n'), std::string::npos);
@@ -42,13 +42,13 @@ TEST(MetricsLog, LineLayoutAndRoundTrip) {
   EXPECT_TRUE(back == r);
   EXPECT_EQ(back.extra[0].first, "dist_heads");  // order kept
 
-  auto eff = record(41, "efficient");
+  auto eff = record(41, Phase::Efficient);
   EXPECT_EQ(eff.to_json().find("\"l1\""), std::string::npos);  // not measured: left out
   EXPECT_FALSE(MetricsRecord::from_json(eff.to_json(), "x").l1.has_value());
 }
 
 TEST(MetricsLog, NonFiniteValuesBecomeNull) {
-  auto r = record(3, "search");
+  auto r = record(3, Phase::Search);
   r.loss = std::nan("");
   r.grad_norm = INFINITY;
   const std::string line = r.to_json();
@@ -63,7 +63,7 @@ TEST(MetricsLog, ErrorsNameLineAndKey) {
   expect_error([] { MetricsRecord::from_json("{\"step\": 1, \"loss\": \"low\"}", "metrics.jsonl:5"); },
                {"metrics.jsonl:5", "loss", "expected a number"});
   expect_error([] { MetricsRecord::from_json("{\"step\": 1,", "metrics.jsonl:6"); }, {"metrics.jsonl:6", "malformed"});
-  auto r = record(1, "search");
+  auto r = record(1, Phase::Search);
   r.extra = {{"loss", 1.0}};
   expect_error([&] { (void)r.to_json(); }, {"loss"});
 }
@@ -71,19 +71,19 @@ TEST(MetricsLog, ErrorsNameLineAndKey) {
 TEST(MetricsLog, LoggerAppendsAndTruncatesForResume) {
   const std::string dir = scratch_dir("metrics");
   MetricsLogger log{RankZeroWriter(dir)};
-  for (int64_t s = 10; s <= 50; s += 10) log.log(record(s, s <= 20 ? "search" : "efficient"));
+  for (int64_t s = 10; s <= 50; s += 10) log.log(record(s, s <= 20 ? Phase::Search : Phase::Efficient));
   auto all = read_metrics_jsonl(dir + "/metrics.jsonl");
   ASSERT_EQ(all.size(), 5u);
-  EXPECT_TRUE(all[3] == record(40, "efficient"));
+  EXPECT_TRUE(all[3] == record(40, Phase::Efficient));
   // Resuming from checkpoint-30: the lines of steps 40 and 50 will be logged again.
   log.truncate_after(30);
   all = read_metrics_jsonl(dir + "/metrics.jsonl");
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all.back().step, 30);
-  log.log(record(40, "efficient"));
+  log.log(record(40, Phase::Efficient));
   EXPECT_EQ(read_metrics_jsonl(dir + "/metrics.jsonl").size(), 4u);
 
-  write_file_atomic(dir + "/bad.jsonl", record(1, "search").to_json() + "\n{\"step\": \"two\"}\n");
+  write_file_atomic(dir + "/bad.jsonl", record(1, Phase::Search).to_json() + "\n{\"step\": \"two\"}\n");
   expect_error([&] { read_metrics_jsonl(dir + "/bad.jsonl"); }, {"bad.jsonl:2", "step"});
 }
 

@@ -9,9 +9,9 @@
 #include "earlybert/base/files.h"
 #include "earlybert/data/squad_decode.h"
 #include "earlybert/data/squad_eval.h"
+#include "earlybert/tasks/squad_task.h"
+#include "earlybert/tasks/task_tokenizer.h"
 #include "earlybert/train/model_presets.h"
-#include "earlybert/train/squad_task.h"
-#include "earlybert/train/task_tokenizer.h"
 #include "earlybert/train/trainer.h"
 #include "train/trainer_test_util.h"
 
@@ -45,11 +45,11 @@ TrainingArguments squad_args(const std::string& task, const std::string& output_
   a.per_device_eval_batch_size = 64;
   a.learning_rate = 3e-3;
   a.warmup_steps = 5;
-  a.lr_scheduler_type = "linear";
+  a.lr_scheduler_type = LrScheduleType::Linear;
   a.logging_steps = 20;
   a.save_steps = 0;
   a.eval_steps = 0;
-  a.ticket_mode = "none";
+  a.ticket_mode = TicketMode::None;
   return a;
 }
 
@@ -110,7 +110,7 @@ TEST(SquadTask, CollatePadsToTheLongestAndCarriesTheTargets) {
 
 TEST(SquadTask, WindowsTargetTheAnswerAndTheModelFitsTheTask) {
   const TrainingArguments args = squad_args("squad", scratch_dir("squad_features"));
-  SquadTask task(args, load_run_tokenizer(args));
+  SquadTask task(task_options(args), load_run_tokenizer(task_options(args)));
   EXPECT_EQ(task.name(), "squad");
   EXPECT_EQ(task.model_kind(), ModelKind::QuestionAnswering);
   EXPECT_FALSE(task.version_2());
@@ -154,12 +154,12 @@ TEST(SquadTask, WindowsTargetTheAnswerAndTheModelFitsTheTask) {
   EXPECT_EQ(c.num_labels, 2);
   TrainingArguments long_seq = args;
   long_seq.max_seq_length = 100;
-  SquadTask task2(long_seq, load_run_tokenizer(args));
+  SquadTask task2(task_options(long_seq), load_run_tokenizer(task_options(args)));
   BertConfig c2 = load_model_config(test::e2e_fixture("tiny-model.yaml"));
   expect_error([&] { task2.configure_model(c2); }, {"max_seq_length", "max_position_embeddings"});
   TrainingArguments pretrained = args;
   pretrained.model_name_or_path = "some/dir";
-  SquadTask task3(pretrained, load_run_tokenizer(args));
+  SquadTask task3(task_options(pretrained), load_run_tokenizer(task_options(args)));
   BertConfig small = c;
   small.vocab_size = 10;
   expect_error([&] { task3.configure_model(small); }, {"model_name_or_path", "vocab_size"});
@@ -169,7 +169,7 @@ TEST(SquadTask, SampleLimitsCountQuestions) {
   TrainingArguments args = squad_args("squad", scratch_dir("squad_limits"));
   args.max_train_samples = 5;
   args.max_eval_samples = 3;
-  SquadTask task(args, load_run_tokenizer(args));
+  SquadTask task(task_options(args), load_run_tokenizer(task_options(args)));
   EXPECT_EQ(task.train_data().examples.size(), 5u);
   EXPECT_EQ(task.dev_data().examples.size(), 3u);
   for (const SquadFeature& f : task.train_features()) EXPECT_LT(f.example_index, 5u);
@@ -178,47 +178,47 @@ TEST(SquadTask, SampleLimitsCountQuestions) {
   swapped.data_dir.clear();
   swapped.train_file = squad_fixture("dev-v1.1.json");
   swapped.validation_file = squad_fixture("train-v1.1.json");
-  SquadTask task2(swapped, load_run_tokenizer(swapped));
+  SquadTask task2(task_options(swapped), load_run_tokenizer(task_options(swapped)));
   EXPECT_EQ(task2.train_data().examples.size(), 16u);
   EXPECT_EQ(task2.dev_data().examples.size(), 64u);
 }
 
 TEST(SquadTask, ErrorsNameTheKeyOrFile) {
   const TrainingArguments args = squad_args("squad", scratch_dir("squad_errors"));
-  auto tok = load_run_tokenizer(args);
+  auto tok = load_run_tokenizer(task_options(args));
   std::shared_ptr<const Tokenizer> shared_tok(std::move(tok));
   TrainingArguments wrong = args;
   wrong.task = "sst2";
-  expect_error([&] { SquadTask t(wrong, shared_tok); }, {"task", "sst2"});
+  expect_error([&] { SquadTask t(task_options(wrong), shared_tok); }, {"task", "sst2"});
   TrainingArguments no_data = args;
   no_data.data_dir.clear();
-  expect_error([&] { SquadTask t(no_data, shared_tok); }, {"data_dir"});
-  expect_error([&] { SquadTask t(args, nullptr); }, {"tokenizer"});
+  expect_error([&] { SquadTask t(task_options(no_data), shared_tok); }, {"data_dir"});
+  expect_error([&] { SquadTask t(task_options(args), nullptr); }, {"tokenizer"});
   TrainingArguments short_seq = args;
   short_seq.max_seq_length = 11;  // max_query_length 8 + 3 specials leaves no context
-  expect_error([&] { SquadTask t(short_seq, shared_tok); }, {"max_seq_length", "max_query_length"});
+  expect_error([&] { SquadTask t(task_options(short_seq), shared_tok); }, {"max_seq_length", "max_query_length"});
   TrainingArguments missing = args;
   missing.data_dir = scratch_dir("squad_empty_dir");
-  SquadTask t_missing(missing, shared_tok);  // files are read when first needed...
+  SquadTask t_missing(task_options(missing), shared_tok);  // files are read when first needed...
   expect_error([&] { t_missing.train_size(); }, {"data_dir", "train-v1.1.json"});  // ...and then named
   // A v2.0 file under task squad (v1.1 has no "no answer") is refused, naming the file.
   TrainingArguments v2_file = args;
   v2_file.validation_file = squad_fixture("dev-v2.0.json");
-  SquadTask t_v2(v2_file, shared_tok);
+  SquadTask t_v2(task_options(v2_file), shared_tok);
   expect_error([&] { t_v2.dev_data(); }, {"dev-v2.0.json", "squad_v2"});
   // A malformed file: the data area's error, naming the file.
   const std::string bad = scratch_dir("squad_bad") + "/dev.json";
   write_file_atomic(bad, "{\"version\": \"1.1\", \"data\": [{\"title\": \"x\", \"paragraphs\": 3}]}");
   TrainingArguments bad_args = args;
   bad_args.validation_file = bad;
-  SquadTask t_bad(bad_args, shared_tok);
+  SquadTask t_bad(task_options(bad_args), shared_tok);
   expect_error([&] { t_bad.dev_data(); }, {bad});
   // A classification model is refused.
-  SquadTask task(args, shared_tok);
+  SquadTask task(task_options(args), shared_tok);
   BertConfig c = load_model_config(test::e2e_fixture("tiny-model.yaml"));
   task.configure_model(c);
   AnyBertModel cls = AnyBertModel::create(ModelKind::SequenceClassification, c);
-  expect_error([&] { task.evaluate(cls, 8); }, {"task", "BertForQuestionAnswering"});
+  expect_error([&] { task.evaluate(cls, EvalContext{8}); }, {"task", "BertForQuestionAnswering"});
   // The error names the make_task key too.
   TrainingArguments via_registry = args;
   via_registry.tokenizer_name = "/no/such/vocab.txt";
@@ -232,14 +232,14 @@ TEST(SquadTask, EvaluateScoresAndPredictWritesScorableFiles) {
   auto* task = dynamic_cast<SquadTask*>(base.get());
   ASSERT_NE(task, nullptr);
   AnyBertModel model = tiny_model(*task);
-  const Metrics m = task->evaluate(model, 5);  // a batch size that leaves a ragged last batch
+  const Metrics m = task->evaluate(model, EvalContext{5});  // a batch size that leaves a ragged last batch
   ASSERT_EQ(m.size(), 2u);
   ASSERT_TRUE(m.count("exact_match"));
   ASSERT_TRUE(m.count("f1"));
   EXPECT_GE(m.at("f1"), m.at("exact_match"));
   EXPECT_LE(m.at("f1"), 100.0);
 
-  const auto files = task->predict(model, "dev", 64, out);
+  const auto files = task->predict(model, "dev", EvalContext{64}, out);
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0], out + "/predictions.json");
   EXPECT_EQ(files[1], out + "/nbest_predictions.json");
@@ -249,46 +249,46 @@ TEST(SquadTask, EvaluateScoresAndPredictWritesScorableFiles) {
   const MetricValues rescored = evaluate_squad(task->dev_data().examples, preds, SquadVersion::V1);
   EXPECT_DOUBLE_EQ(rescored.at("exact_match"), m.at("exact_match"));
   EXPECT_DOUBLE_EQ(rescored.at("f1"), m.at("f1"));
-  expect_error([&] { task->predict(model, "test", 8, out); }, {"split", "dev"});
+  expect_error([&] { task->predict(model, "test", EvalContext{8}, out); }, {"split", "dev"});
 
   // Flat logits: every span scores the same, so decoding falls back to its order (the first context
   // token, a one-token span) — never the answer here, because contexts never open with a colour.
   flat_logits(model, 0.f, 0.f);
-  const Metrics flat = task->evaluate(model, 64);
+  const Metrics flat = task->evaluate(model, EvalContext{64});
   EXPECT_EQ(flat.at("exact_match"), 0.0);
 }
 
 TEST(SquadTask, Version2NullThresholdDecidesNoAnswer) {
   const std::string out = scratch_dir("squad_v2");
   TrainingArguments args = squad_args("squad_v2", out);
-  SquadTask never_null(args, load_run_tokenizer(args));
+  SquadTask never_null(task_options(args), load_run_tokenizer(task_options(args)));
   EXPECT_TRUE(never_null.version_2());
   EXPECT_EQ(never_null.dev_data().examples.size(), 20u);
   AnyBertModel model = tiny_model(never_null);
   flat_logits(model, 0.f, 0.f);  // null score = best span score: the threshold alone decides
 
   args.null_score_diff_threshold = 1.0;  // null - best = 0 is not above 1: always answer
-  SquadTask answer_all(args, load_run_tokenizer(args));
-  const Metrics a = answer_all.evaluate(model, 64);
+  SquadTask answer_all(task_options(args), load_run_tokenizer(task_options(args)));
+  const Metrics a = answer_all.evaluate(model, EvalContext{64});
   EXPECT_EQ(a.at("total"), 20.0);
   EXPECT_EQ(a.at("HasAns_total"), 12.0);
   EXPECT_EQ(a.at("NoAns_total"), 8.0);
   EXPECT_EQ(a.at("exact_match"), a.at("exact"));
   // Every question gets a span (with flat logits the first context token). Its score is not checked:
   // the official normalization turns a predicted "the" into "", which matches a no-answer gold.
-  for (const auto& p : answer_all.dev_predictions(model, 64)) {
+  for (const auto& p : answer_all.dev_predictions(model, EvalContext{64})) {
     EXPECT_FALSE(p.text.empty()) << p.id;
     EXPECT_EQ(p.score_diff, 0.0) << p.id;
   }
 
   args.null_score_diff_threshold = -1.0;  // 0 > -1: always "no answer"
-  SquadTask answer_none(args, load_run_tokenizer(args));
-  const Metrics n = answer_none.evaluate(model, 64);
+  SquadTask answer_none(task_options(args), load_run_tokenizer(task_options(args)));
+  const Metrics n = answer_none.evaluate(model, EvalContext{64});
   EXPECT_EQ(n.at("NoAns_exact"), 100.0);
   EXPECT_EQ(n.at("HasAns_exact"), 0.0);
   EXPECT_DOUBLE_EQ(n.at("exact_match"), 100.0 * 8.0 / 20.0);
 
-  const auto files = answer_none.predict(model, "dev", 64, out);
+  const auto files = answer_none.predict(model, "dev", EvalContext{64}, out);
   ASSERT_EQ(files.size(), 3u);
   EXPECT_EQ(files[2], out + "/null_odds.json");
   for (const auto& [id, text] : read_squad_predictions(files[0])) EXPECT_EQ(text, "") << id;
@@ -296,23 +296,20 @@ TEST(SquadTask, Version2NullThresholdDecidesNoAnswer) {
 
 /// Fine-tunes the tiny model on the fixture through the Trainer (make_task → SquadTask) and returns the
 /// result; the fixture's answer is the one colour word of a context, learnable from token identity.
-TrainResult train_on_fixture(TrainingArguments args) {
-  Trainer trainer(args, make_task(args));
-  return trainer.train();
-}
+test::LoggedRun train_on_fixture(TrainingArguments args) { return test::train_logged(args); }
 
 TEST(SquadTask, TrainerLearnsTheFixtureDenseAndWithAnEarlyBirdTicket) {
   const std::string root = scratch_dir("squad_train");
   TrainingArguments args = squad_args("squad", root + "/dense");
   args.max_steps = 80;
 
-  SquadTask untrained_task(args, load_run_tokenizer(args));
+  SquadTask untrained_task(task_options(args), load_run_tokenizer(task_options(args)));
   AnyBertModel untrained = tiny_model(untrained_task, static_cast<uint64_t>(args.seed));
-  const double em_before = untrained_task.evaluate(untrained, 64).at("exact_match");
+  const double em_before = untrained_task.evaluate(untrained, EvalContext{64}).at("exact_match");
 
-  const TrainResult dense = train_on_fixture(args);
+  const test::LoggedRun dense = train_on_fixture(args);
   ASSERT_EQ(dense.global_step, 80);
-  EXPECT_EQ(dense.phase, "dense");
+  EXPECT_EQ(dense.phase, Phase::Dense);
   ASSERT_TRUE(dense.eval_metrics.count("exact_match"));
   EXPECT_GE(dense.eval_metrics.at("exact_match"), 87.5) << "before training: " << em_before;  // 14 of 16
   EXPECT_LT(em_before, 50.0);
@@ -322,15 +319,15 @@ TEST(SquadTask, TrainerLearnsTheFixtureDenseAndWithAnEarlyBirdTicket) {
   // EarlyBERT: search with slimming coefficients, draw (here by the search bound), prune, train on.
   TrainingArguments eb = squad_args("squad", root + "/earlybert");
   eb.max_steps = 80;
-  eb.ticket_mode = "early_bird";
+  eb.ticket_mode = TicketMode::EarlyBird;
   eb.ticket_check_steps = 5;
   eb.max_search_steps = 20;
   eb.self_pruning_ratio = 0.25;  // 1 of 4 heads per layer
   eb.inter_pruning_ratio = 0.25;
-  eb.rewind = "none";
-  const TrainResult pruned = train_on_fixture(eb);
+  eb.rewind = RewindMode::None;
+  const test::LoggedRun pruned = train_on_fixture(eb);
   ASSERT_EQ(pruned.global_step, 80);
-  EXPECT_EQ(pruned.phase, "efficient");
+  EXPECT_EQ(pruned.phase, Phase::Efficient);
   EXPECT_GT(pruned.draw_step, 0);
   EXPECT_LE(pruned.draw_step, 20);
   EXPECT_LT(pruned.params_final, pruned.params_initial);
@@ -353,7 +350,7 @@ TEST(SquadTaskRealDev, FeatureCountsAndEvaluationOnRealText) {
   args.max_seq_length = 384;
   args.doc_stride = 128;
   args.max_query_length = 64;
-  SquadTask task(args, load_run_tokenizer(args));
+  SquadTask task(task_options(args), load_run_tokenizer(task_options(args)));
   const auto& dev = task.dev_data();
   const auto& features = task.dev_features();
   std::printf("dev-v1.1.json: %zu questions -> %zu features (384/128/64)\n", dev.examples.size(), features.size());
@@ -375,14 +372,14 @@ TEST(SquadTaskRealDev, FeatureCountsAndEvaluationOnRealText) {
 
   // The whole pipeline over real text on a few questions, with a tiny model of the real vocabulary.
   args.max_eval_samples = 24;
-  SquadTask small(args, load_run_tokenizer(args));
+  SquadTask small(task_options(args), load_run_tokenizer(task_options(args)));
   BertConfig c = load_model_config(test::e2e_fixture("tiny-model.yaml"));
   c.max_position_embeddings = 384;
   small.configure_model(c);
   EXPECT_EQ(c.vocab_size, 30522);
   torch::manual_seed(0);
   AnyBertModel model = AnyBertModel::create(ModelKind::QuestionAnswering, c);
-  const Metrics m = small.evaluate(model, 8);
+  const Metrics m = small.evaluate(model, EvalContext{8});
   EXPECT_GE(m.at("f1"), 0.0);
   EXPECT_LE(m.at("f1"), 100.0);
 }

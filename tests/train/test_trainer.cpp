@@ -5,9 +5,9 @@
 
 #include "earlybert/base/files.h"
 #include "earlybert/io/checkpoint.h"
+#include "earlybert/prune/ticket.h"
 #include "earlybert/train/metrics_log.h"
 #include "earlybert/train/model_presets.h"
-#include "earlybert/train/ticket.h"
 #include "earlybert/train/trainer.h"
 #include "train/trainer_test_util.h"
 
@@ -15,12 +15,12 @@ namespace earlybert {
 namespace {
 
 using test::expect_error;
+using test::LoggedRun;
 using test::scratch_dir;
 using test::tiny_finetune_args;
 
-TrainResult run(const TrainingArguments& args, TrainerHooks hooks = {}) {
-  Trainer trainer(args, make_task(args), std::move(hooks));
-  return trainer.train();
+LoggedRun run(const TrainingArguments& args, TrainerHooks hooks = {}) {
+  return test::train_logged(args, std::move(hooks));
 }
 
 TEST(Trainer, ResolveDeviceAndEpochSeed) {
@@ -39,7 +39,7 @@ TEST(Trainer, SearchAddsTheL1TermOfTheCoefficients) {
   args.max_steps = 1;
   args.l1_loss_self_coef = 0.01;
   args.l1_loss_inter_coef = 0.001;
-  const TrainResult r = run(args);
+  const LoggedRun r = run(args);
   ASSERT_EQ(r.steps.size(), 1u);
   ASSERT_TRUE(r.steps[0].l1);
   // All coefficients start at 1: 0.01 * 8 heads + 0.001 * 64 neurons.
@@ -48,16 +48,16 @@ TEST(Trainer, SearchAddsTheL1TermOfTheCoefficients) {
 
 TEST(Trainer, SearchLearningRateUntilTheDrawThenTheSchedulesOwn) {
   TrainingArguments args = tiny_finetune_args(scratch_dir("tr_lr"));
-  args.lr_scheduler_type = "constant";
+  args.lr_scheduler_type = LrScheduleType::Constant;
   args.warmup_steps = 0;
   args.learning_rate = 4e-3;
   args.search_learning_rate = 2e-3;
-  args.ticket_mode = "fixed_step";
+  args.ticket_mode = TicketMode::FixedStep;
   args.ticket_step = 3;
   args.max_steps = 6;
-  const TrainResult r = run(args);
+  const LoggedRun r = run(args);
   EXPECT_EQ(r.draw_step, 3);
-  EXPECT_EQ(r.draw_reason, "fixed_step");
+  EXPECT_EQ(r.draw_reason, DrawReason::FixedStep);
   for (const auto& s : r.steps) EXPECT_DOUBLE_EQ(s.lr, s.step <= 3 ? 2e-3 : 4e-3) << s.step;
 }
 
@@ -67,17 +67,17 @@ TEST(Trainer, BudgetFromEpochsAndAccumulation) {
   args.num_train_epochs = 1.5;
   args.per_device_train_batch_size = 10;  // 64 examples: 7 batches per epoch
   args.gradient_accumulation_steps = 2;   // 3 updates per epoch (floor, as Hugging Face)
-  args.ticket_mode = "none";
-  const TrainResult r = run(args);
+  args.ticket_mode = TicketMode::None;
+  const LoggedRun r = run(args);
   EXPECT_EQ(r.max_steps, 5);  // ceil(1.5 * 3)
   EXPECT_EQ(r.global_step, 5);
-  EXPECT_EQ(r.phase, "dense");
+  EXPECT_EQ(r.phase, Phase::Dense);
   for (const auto& s : r.steps) EXPECT_FALSE(s.l1.has_value());
 }
 
 TEST(Trainer, DenseBaselineHasNoCoefficients) {
   TrainingArguments args = tiny_finetune_args(scratch_dir("tr_dense"));
-  args.ticket_mode = "none";
+  args.ticket_mode = TicketMode::None;
   args.max_steps = 3;
   Trainer trainer(args, make_task(args));
   const TrainResult r = trainer.train();
@@ -90,18 +90,22 @@ TEST(Trainer, DenseBaselineHasNoCoefficients) {
 
 TEST(Trainer, RandomTicketIsDrawnBeforeTheFirstUpdate) {
   TrainingArguments args = tiny_finetune_args(scratch_dir("tr_random"));
-  args.ticket_mode = "random";
+  args.ticket_mode = TicketMode::Random;
   args.random_ticket_seed = 9;
   args.max_steps = 3;
-  Trainer trainer(args, make_task(args));
+  std::vector<StepRecord> steps;
+  TrainerHooks hooks;
+  hooks.on_update = [&](const StepRecord& s) { steps.push_back(s); };
+  Trainer trainer(args, make_task(args), hooks);
   const TrainResult r = trainer.train();
   EXPECT_EQ(r.draw_step, 0);
-  EXPECT_EQ(r.draw_reason, "random");
-  for (const auto& s : r.steps) EXPECT_EQ(s.phase, "efficient");
+  EXPECT_EQ(r.draw_reason, DrawReason::Random);
+  ASSERT_EQ(steps.size(), 3u);
+  for (const auto& s : steps) EXPECT_EQ(s.phase, Phase::Efficient);
   const Ticket t = Ticket::load(args.output_dir + "/ticket.json");
   // the plan random_ticket_plan() gives for the unpruned model
   const BertConfig unpruned = load_model_config(test::e2e_fixture("tiny-model.yaml"));
-  EXPECT_EQ(t.plan, random_ticket_plan(unpruned, args));
+  EXPECT_EQ(t.plan, random_ticket_plan(unpruned, ticket_options(args).ratios, 9));
   EXPECT_EQ(trainer.model().config().layer_heads(0), 3);
 }
 
@@ -113,11 +117,11 @@ TEST(Trainer, SearchBoundDrawsAnywayAndSaysSo) {
   h.after_update = [](int64_t step, AnyBertModel& m) {
     if (!m.config().is_pruned()) test::constructed_trajectory(m.bert(), step, 1000);  // never stabilises
   };
-  const TrainResult r = run(args, h);
+  const LoggedRun r = run(args, h);
   EXPECT_EQ(r.draw_step, 5);
-  EXPECT_EQ(r.draw_reason, "max_search_steps");
+  EXPECT_EQ(r.draw_reason, DrawReason::SearchBound);
   const Ticket t = Ticket::load(args.output_dir + "/ticket.json");
-  EXPECT_EQ(t.reason, "max_search_steps");
+  EXPECT_EQ(t.reason, DrawReason::SearchBound);
   EXPECT_EQ(t.max_search_steps, 5);
   EXPECT_EQ(t.distance_history.size(), 2u);           // checks at 2 and 4
   EXPECT_EQ(t.coefficient_snapshots.back().step, 5);  // the draw's own snapshot, with the FFN scores
@@ -127,14 +131,14 @@ TEST(Trainer, SearchBoundDrawsAnywayAndSaysSo) {
 TEST(Trainer, RewindNoneKeepsTheSearchedWeights) {
   // Same run twice, drawn at the same step: rewind initial and none differ in the first efficient update.
   TrainingArguments a = tiny_finetune_args(scratch_dir("tr_rewind_a"));
-  a.ticket_mode = "fixed_step";
+  a.ticket_mode = TicketMode::FixedStep;
   a.ticket_step = 4;
   a.max_steps = 5;
   TrainingArguments b = a;
   b.output_dir = scratch_dir("tr_rewind_b");
-  b.rewind = "none";
-  const TrainResult ra = run(a);
-  const TrainResult rb = run(b);
+  b.rewind = RewindMode::None;
+  const LoggedRun ra = run(a);
+  const LoggedRun rb = run(b);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(ra.steps[static_cast<size_t>(i)].loss, rb.steps[static_cast<size_t>(i)].loss);
   EXPECT_NE(ra.steps[4].loss, rb.steps[4].loss);
 }
@@ -144,7 +148,7 @@ TEST(Trainer, GradientAccumulationSeesEveryMicroBatch) {
   args.max_steps = 2;
   args.gradient_accumulation_steps = 3;
   args.logging_steps = 1;
-  const TrainResult r = run(args);
+  const LoggedRun r = run(args);
   const auto records = read_metrics_jsonl(args.output_dir + "/metrics.jsonl");
   ASSERT_GE(records.size(), 2u);
   // tokens per update: 3 micro-batches of 8 padded sequences; at least 3 * 8 * 3 positions
@@ -159,13 +163,13 @@ TEST(Trainer, RotationKeepsTheBestCheckpoint) {
   args.save_steps = 3;
   args.save_total_limit = 1;
   args.metric_for_best_model = "loss";
-  args.ticket_mode = "none";
+  args.ticket_mode = TicketMode::None;
   run(args);
   const auto records = read_metrics_jsonl(args.output_dir + "/metrics.jsonl");
   double best = 1e30;
   int64_t best_step = -1;
   for (const auto& r : records) {
-    if (r.phase != "eval") continue;
+    if (r.phase != Phase::Eval) continue;
     for (const auto& [k, v] : r.extra)
       if (k == "eval_loss" && v < best) {
         best = v;
@@ -185,11 +189,11 @@ TEST(Trainer, RotationKeepsTheBestCheckpoint) {
 
 TEST(Trainer, LambTrainsAndResumesExactly) {
   TrainingArguments args = tiny_finetune_args(scratch_dir("tr_lamb_full"));
-  args.optim = "lamb";
+  args.optim = OptimizerKind::Lamb;
   args.max_steps = 8;
-  args.ticket_mode = "fixed_step";
+  args.ticket_mode = TicketMode::FixedStep;
   args.ticket_step = 4;
-  const TrainResult full = run(args);
+  const LoggedRun full = run(args);
   ASSERT_EQ(full.steps.size(), 8u);
   TrainingArguments part = args;
   part.output_dir = scratch_dir("tr_lamb_part");
@@ -197,7 +201,7 @@ TEST(Trainer, LambTrainsAndResumesExactly) {
   stop.stop_requested = [](int64_t step) { return step == 6; };
   EXPECT_TRUE(run(part, stop).stopped);
   part.resume_from_checkpoint = "latest";
-  const TrainResult rest = run(part);
+  const LoggedRun rest = run(part);
   ASSERT_EQ(rest.steps.size(), 2u);
   for (const auto& s : rest.steps) {
     EXPECT_EQ(s.loss, full.steps[static_cast<size_t>(s.step - 1)].loss) << s.step;
@@ -259,11 +263,13 @@ TEST(Trainer, SearchDrawPruneTrainOnCuda) {
   h.after_update = [](int64_t step, AnyBertModel& m) {
     if (!m.config().is_pruned()) test::constructed_trajectory(m.bert(), step, 1000);
   };
+  std::vector<StepRecord> steps;
+  h.on_update = [&](const StepRecord& s) { steps.push_back(s); };
   Trainer trainer(args, make_task(args), h);
   const TrainResult r = trainer.train();
   EXPECT_EQ(r.draw_step, 5);
-  ASSERT_EQ(r.steps.size(), 10u);
-  for (const auto& s : r.steps) EXPECT_TRUE(std::isfinite(s.loss)) << "step " << s.step;
+  ASSERT_EQ(steps.size(), 10u);
+  for (const auto& s : steps) EXPECT_TRUE(std::isfinite(s.loss)) << "step " << s.step;
   EXPECT_LT(r.params_final, r.params_initial);
   for (const auto& p : trainer.model().module()->parameters()) EXPECT_TRUE(p.is_cuda());
   EXPECT_FALSE(r.eval_metrics.empty());

@@ -9,10 +9,10 @@
 #include "earlybert/base/files.h"
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/prune/masks.h"
+#include "earlybert/prune/ticket.h"
 #include "earlybert/train/checkpoint_dirs.h"
 #include "earlybert/train/metrics_log.h"
 #include "earlybert/train/tensorboard.h"
-#include "earlybert/train/ticket.h"
 #include "earlybert/train/trainer.h"
 #include "earlybert/train/trainer_state.h"
 #include "train/trainer_test_util.h"
@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 
 namespace earlybert {
 namespace {
+
+using test::LoggedRun;
 
 using test::constructed_trajectory;
 using test::scratch_dir;
@@ -39,13 +41,12 @@ TrainerHooks trajectory_hooks() {
   return h;
 }
 
-TrainResult run(const TrainingArguments& args, TrainerHooks hooks = trajectory_hooks()) {
-  Trainer trainer(args, make_task(args), std::move(hooks));
-  return trainer.train();
+LoggedRun run(const TrainingArguments& args, TrainerHooks hooks = trajectory_hooks()) {
+  return test::train_logged(args, std::move(hooks));
 }
 
 /// Every update of `r` must equal the uninterrupted run's update with the same step, bit for bit.
-void expect_same_losses(const TrainResult& full, const TrainResult& part) {
+void expect_same_losses(const LoggedRun& full, const LoggedRun& part) {
   ASSERT_FALSE(part.steps.empty());
   for (const auto& s : part.steps) {
     ASSERT_GE(s.step, 1);
@@ -68,21 +69,21 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
   TrainingArguments args = tiny_finetune_args(root + "/full");
   args.save_steps = 8;
   args.save_total_limit = 2;
-  args.rewind = "initial";
+  args.rewind = RewindMode::Initial;
 
   // ---- the uninterrupted run ----
-  const TrainResult full = run(args);
+  const LoggedRun full = run(args);
   ASSERT_FALSE(full.stopped);
   ASSERT_EQ(full.global_step, 30);
   ASSERT_EQ(full.steps.size(), 30u);
 
   // The ticket is drawn by the early-bird rule at the step the constructed trajectory implies.
   EXPECT_EQ(full.draw_step, kExpectedDraw);
-  EXPECT_EQ(full.draw_reason, "early_bird");
-  EXPECT_EQ(full.phase, "efficient");
+  EXPECT_EQ(full.draw_reason, DrawReason::EarlyBird);
+  EXPECT_EQ(full.phase, Phase::Efficient);
   const Ticket ticket = Ticket::load(args.output_dir + "/ticket.json");
   EXPECT_EQ(ticket.draw_step, kExpectedDraw);
-  EXPECT_EQ(ticket.reason, "early_bird");
+  EXPECT_EQ(ticket.reason, DrawReason::EarlyBird);
   EXPECT_EQ(ticket.distance_history.size(), static_cast<size_t>(kExpectedDraw / 2));  // checks 2, 4, ..., 16
   EXPECT_TRUE(ticket.distance_history.back().drawn);
   EXPECT_EQ(ticket.distance_history.back().window_max_heads, 0.0);
@@ -127,19 +128,19 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
   // The L1 term is there during the search and absent after the draw (updates and metrics.jsonl).
   for (const auto& s : full.steps) {
     EXPECT_EQ(s.l1.has_value(), s.step <= kExpectedDraw) << "step " << s.step;
-    EXPECT_EQ(s.phase, s.step <= kExpectedDraw ? "search" : "efficient") << "step " << s.step;
+    EXPECT_EQ(s.phase, s.step <= kExpectedDraw ? Phase::Search : Phase::Efficient) << "step " << s.step;
   }
   const auto records = read_metrics_jsonl(args.output_dir + "/metrics.jsonl");
   int train_lines = 0;
   for (const auto& r : records) {
-    if (r.phase == "eval") continue;
+    if (r.phase == Phase::Eval) continue;
     ++train_lines;
     EXPECT_EQ(r.l1.has_value(), r.step <= kExpectedDraw) << "metrics.jsonl step " << r.step;
     EXPECT_TRUE(r.loss && r.lr && r.grad_norm && r.tokens_per_s && r.elapsed);
   }
   EXPECT_EQ(train_lines, 15);  // logging_steps 2
   ASSERT_FALSE(records.empty());
-  EXPECT_EQ(records.back().phase, "eval");
+  EXPECT_EQ(records.back().phase, Phase::Eval);
 
   // Outputs: eval_results.json with eval_ keys and phase times, TensorBoard events, checkpoints rotated.
   const std::string eval_results = read_file(args.output_dir + "/eval_results.json");
@@ -169,7 +170,7 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
     EXPECT_TRUE(path_exists(ckpts[1].path + "/" + f)) << f;
   const TrainerState st = TrainerState::load(ckpts[1].path + "/trainer_state.json");
   EXPECT_EQ(st.global_step, 30);
-  EXPECT_EQ(st.phase, "efficient");
+  EXPECT_EQ(st.phase, Phase::Efficient);
   EXPECT_EQ(st.draw_step, kExpectedDraw);
 
   // ---- interrupted twice: before the draw (step 10) and after it (step 22), resumed each time ----
@@ -177,7 +178,7 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
   part.output_dir = root + "/resumed";
   TrainerHooks stop10 = trajectory_hooks();
   stop10.stop_requested = [](int64_t step) { return step == 10; };
-  const TrainResult a = run(part, stop10);
+  const LoggedRun a = run(part, stop10);
   EXPECT_TRUE(a.stopped);
   EXPECT_EQ(a.global_step, 10);
   EXPECT_TRUE(is_complete_checkpoint(part.output_dir + "/checkpoint-10"));
@@ -186,14 +187,14 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
   part.resume_from_checkpoint = "latest";
   TrainerHooks stop22 = trajectory_hooks();
   stop22.stop_requested = [](int64_t step) { return step == 22; };
-  const TrainResult b = run(part, stop22);
+  const LoggedRun b = run(part, stop22);
   EXPECT_TRUE(b.stopped);
   EXPECT_EQ(b.steps.front().step, 11);
   EXPECT_EQ(b.global_step, 22);
   EXPECT_EQ(b.draw_step, kExpectedDraw);
   expect_same_losses(full, b);
 
-  const TrainResult c = run(part);
+  const LoggedRun c = run(part);
   EXPECT_FALSE(c.stopped);
   EXPECT_EQ(c.steps.front().step, 23);
   EXPECT_EQ(c.global_step, 30);
@@ -203,7 +204,7 @@ TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {
   // metrics.jsonl reads as if the run had never stopped.
   const auto resumed_records = read_metrics_jsonl(part.output_dir + "/metrics.jsonl");
   int resumed_train_lines = 0;
-  for (const auto& r : resumed_records) resumed_train_lines += r.phase != "eval";
+  for (const auto& r : resumed_records) resumed_train_lines += r.phase != Phase::Eval;
   EXPECT_EQ(resumed_train_lines, train_lines);
 }
 
@@ -218,11 +219,11 @@ TEST(TrainerE2E, TicketFromAnotherRunSkipsSearchAndDraw) {
   TrainingArguments reuse = tiny_finetune_args(root + "/reuse");
   reuse.max_steps = 6;
   reuse.ticket = args.output_dir + "/ticket.json";
-  const TrainResult r = run(reuse, {});
-  EXPECT_EQ(r.draw_reason, "ticket");
+  const LoggedRun r = run(reuse, {});
+  EXPECT_EQ(r.draw_reason, DrawReason::Given);
   EXPECT_EQ(r.draw_step, 0);
   for (const auto& s : r.steps) {
-    EXPECT_EQ(s.phase, "efficient");
+    EXPECT_EQ(s.phase, Phase::Efficient);
     EXPECT_FALSE(s.l1.has_value());
   }
   const BertConfig c = load_pretrained(reuse.output_dir);
@@ -252,7 +253,7 @@ TEST(TrainerE2E, CrashDuringSaveLeavesNoHalfCheckpoint) {
 
   // Resuming continues from the last complete checkpoint and clears the temporary directory.
   args.resume_from_checkpoint = "latest";
-  const TrainResult r = run(args);
+  const LoggedRun r = run(args);
   EXPECT_EQ(r.steps.front().step, 5);
   EXPECT_EQ(r.global_step, 12);
   for (const auto& e : fs::directory_iterator(args.output_dir))
@@ -267,12 +268,12 @@ TEST(TrainerE2E, FineTuneFromPretrainOutput) {
   pre.data_dir = test::tiny_pretraining_data(root + "/shards");
   pre.max_seq_length = 32;
   pre.max_steps = 12;
-  pre.ticket_mode = "early_bird";
+  pre.ticket_mode = TicketMode::EarlyBird;
   pre.max_search_steps = 6;  // the rotating trajectory never settles: drawn by the bound
-  pre.rewind = "none";
-  const TrainResult p = run(pre);
+  pre.rewind = RewindMode::None;
+  const LoggedRun p = run(pre);
   EXPECT_EQ(p.draw_step, 6);
-  EXPECT_EQ(p.draw_reason, "max_search_steps");
+  EXPECT_EQ(p.draw_reason, DrawReason::SearchBound);
   EXPECT_TRUE(p.eval_metrics.count("mlm_accuracy"));
   EXPECT_TRUE(p.eval_metrics.count("perplexity"));
   EXPECT_TRUE(p.eval_metrics.count("nsp_accuracy"));
@@ -284,10 +285,10 @@ TEST(TrainerE2E, FineTuneFromPretrainOutput) {
   ft.tokenizer_name.clear();
   ft.model_name_or_path = pre.output_dir;
   ft.max_steps = 8;
-  ft.ticket_mode = "none";
+  ft.ticket_mode = TicketMode::None;
   Trainer trainer(ft, make_task(ft));
   const TrainResult r = trainer.train();
-  EXPECT_EQ(r.phase, "dense");
+  EXPECT_EQ(r.phase, Phase::Dense);
   EXPECT_TRUE(r.eval_metrics.count("accuracy"));
   const BertConfig c = trainer.model().config();
   const BertConfig pc = load_pretrained(pre.output_dir);

@@ -6,7 +6,7 @@
 #include <torch/torch.h>
 
 #include "earlybert/base/files.h"
-#include "earlybert/train/early_bird.h"
+#include "earlybert/prune/early_bird.h"
 #include "train_test_util.h"
 
 using namespace earlybert;
@@ -18,17 +18,14 @@ TrainerState sample_state() {
   TrainerState s;
   s.global_step = 120;
   s.epoch = 1.5;
-  s.phase = "efficient";
+  s.phase = Phase::Efficient;
   s.max_steps = 400;
   s.num_train_epochs = 5.0;
   s.world_size = 1;
   s.data_position = {1, 40, 3840};
   s.rng = capture_torch_rng_state();
-  std::mt19937 engine(7);
-  engine.discard(1000);
-  s.rng.mt19937 = mt19937_state(engine);
   s.draw_step = 60;
-  s.draw_reason = "early_bird";
+  s.draw_reason = DrawReason::EarlyBird;
   EarlyBirdDetector d(0.1, 2);
   d.observe(20, {{true, false}}, {{true}});
   d.observe(40, {{true, false}}, {{true}});
@@ -38,7 +35,7 @@ TrainerState sample_state() {
   MetricsRecord r;
   r.step = 100;
   r.epoch = 1.25;
-  r.phase = "efficient";
+  r.phase = Phase::Efficient;
   r.loss = 0.5;
   r.extra = {{"eval_accuracy", 0.8125}, {"eval_loss", 0.45}};
   s.log_history = {r};
@@ -109,13 +106,4 @@ TEST(TrainerState, TorchRngStateRestoresTheSameNumbers) {
   RngState bad = saved;
   bad.torch_cpu = "short";
   expect_error([&] { restore_torch_rng_state(bad, "trainer_state.json: key 'rng'"); }, {"rng", "torch_cpu"});
-}
-
-TEST(TrainerState, Mt19937StateRoundTrip) {
-  std::mt19937 a(99);
-  a.discard(12345);
-  std::mt19937 b;
-  set_mt19937_state(b, mt19937_state(a), "rng.mt19937");
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(a(), b());
-  expect_error([&] { set_mt19937_state(b, "1 2 3", "rng.mt19937"); }, {"rng.mt19937"});
 }

@@ -19,13 +19,13 @@ TEST(TrainingArgs, DefaultsFollowHuggingFaceAndEarlyBert) {
   EXPECT_DOUBLE_EQ(a.learning_rate, 5e-5);
   EXPECT_EQ(a.per_device_train_batch_size, 8);
   EXPECT_EQ(a.max_steps, -1);
-  EXPECT_EQ(a.lr_scheduler_type, "linear");
+  EXPECT_EQ(a.lr_scheduler_type, LrScheduleType::Linear);
   EXPECT_DOUBLE_EQ(a.l1_loss_self_coef, 1e-4);
   EXPECT_DOUBLE_EQ(a.l1_loss_inter_coef, 1e-4);
   EXPECT_DOUBLE_EQ(a.self_pruning_ratio, 1.0 / 3.0);
-  EXPECT_EQ(a.self_pruning_method, "layerwise");
+  EXPECT_EQ(a.self_pruning_method, PruneScope::Layerwise);
   EXPECT_DOUBLE_EQ(a.inter_pruning_ratio, 0.4);
-  EXPECT_EQ(a.inter_pruning_method, "global");
+  EXPECT_EQ(a.inter_pruning_method, PruneScope::Global);
   EXPECT_DOUBLE_EQ(a.ticket_threshold, 0.1);
   EXPECT_EQ(a.ticket_window, 4);
   EXPECT_NO_THROW(validate(a));
@@ -94,7 +94,7 @@ TEST(TrainingArgs, LaterConfigFileWinsAndOverridesWinOverFiles) {
   EXPECT_EQ(a.task, "rte");                   // only in the first file
   EXPECT_DOUBLE_EQ(a.learning_rate, 4e-5);    // second file wins
   EXPECT_DOUBLE_EQ(a.num_train_epochs, 2.0);  // first file, not overridden
-  EXPECT_EQ(a.ticket_mode, "fixed_fraction");
+  EXPECT_EQ(a.ticket_mode, TicketMode::FixedFraction);
   EXPECT_EQ(a.seed, 99);                        // --set wins over both files
   EXPECT_EQ(a.per_device_train_batch_size, 8);  // built-in default
 }
@@ -227,11 +227,11 @@ TEST(TrainingArgs, SetOverrideSyntax) {
 
 TEST(TrainingArgs, CrossKeyValidation) {
   TrainingArguments a;
-  a.ticket_mode = "fixed_step";
+  a.ticket_mode = TicketMode::FixedStep;
   expect_error([&] { validate(a); }, {"ticket_step", "fixed_step"});
   a.ticket_step = 10;
   EXPECT_NO_THROW(validate(a));
-  a.lr_scheduler_type = "polynomial";
+  a.lr_scheduler_type = LrScheduleType::Polynomial;
   a.lr_end = 1e-3;
   expect_error([&] { validate(a); }, {"lr_end", "learning_rate"});
   a.lr_end = 1e-7;
@@ -274,14 +274,14 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.short_seq_prob = 0.05;
   a.max_train_samples = 100;
   a.max_eval_samples = 50;
-  a.optim = "lamb";
+  a.optim = OptimizerKind::Lamb;
   a.learning_rate = 1.0 / 3.0 * 1e-3;
   a.weight_decay = 0.01;
   a.adam_beta1 = 0.8;
   a.adam_beta2 = 0.98;
   a.adam_epsilon = 1e-6;
   a.max_grad_norm = 0.0;
-  a.lr_scheduler_type = "cosine";
+  a.lr_scheduler_type = LrScheduleType::Cosine;
   a.warmup_ratio = 0.06;
   a.warmup_steps = 17;
   a.lr_end = 1e-9;
@@ -302,10 +302,10 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.l1_loss_inter_coef = 3e-5;
   a.search_learning_rate = 2e-5;
   a.self_pruning_ratio = 0.25;
-  a.self_pruning_method = "global";
+  a.self_pruning_method = PruneScope::Global;
   a.inter_pruning_ratio = 0.5;
-  a.inter_pruning_method = "layerwise";
-  a.ticket_mode = "random";
+  a.inter_pruning_method = PruneScope::Layerwise;
+  a.ticket_mode = TicketMode::Random;
   a.ticket_check_steps = 3;
   a.ticket_threshold = 0.05;
   a.ticket_window = 6;
@@ -313,7 +313,7 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.ticket_fraction = 0.3;
   a.max_search_steps = 99;
   a.random_ticket_seed = 5;
-  a.rewind = "none";
+  a.rewind = RewindMode::None;
   a.ticket = "other/ticket.json";
   const TrainingArguments defaults;
   for (const auto& info : training_argument_infos())
@@ -347,7 +347,7 @@ TEST(TrainingArgs, TrainingBudgetArithmetic) {
   a.max_steps = 10;
   EXPECT_EQ(total_update_steps(a, 33), 10);
   a.warmup_ratio = 0.1;
-  EXPECT_EQ(warmup_update_steps(a, 83), 9);  // ceil(8.3)
+  EXPECT_EQ(warmup_update_steps(lr_schedule_options(a), 83), 9);  // ceil(8.3)
   a.warmup_steps = 5;
-  EXPECT_EQ(warmup_update_steps(a, 83), 5);  // warmup_steps wins
+  EXPECT_EQ(warmup_update_steps(lr_schedule_options(a), 83), 5);  // warmup_steps wins
 }

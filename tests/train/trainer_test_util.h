@@ -7,12 +7,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "earlybert/data/pretraining_prepare.h"
 #include "earlybert/model/slimming.h"
 #include "earlybert/tokenize/wordpiece.h"
+#include "earlybert/train/trainer.h"
 #include "earlybert/train/training_args.h"
 #include "train/train_test_util.h"
 
@@ -65,6 +67,22 @@ inline std::string tiny_pretraining_data(const std::string& dir) {
   const auto tok = WordPieceTokenizer::from_file(e2e_fixture("vocab.txt"));
   prepare_pretraining(o, tok);
   return dir;
+}
+
+/// A training run's result with every update it ran (collected through TrainerHooks::on_update).
+struct LoggedRun : TrainResult {
+  std::vector<StepRecord> steps;
+};
+
+/// Trains `args` (with `hooks`) and logs every update.
+inline LoggedRun train_logged(const TrainingArguments& args, TrainerHooks hooks = {}) {
+  auto steps = std::make_shared<std::vector<StepRecord>>();
+  hooks.on_update = [steps](const StepRecord& r) { steps->push_back(r); };
+  Trainer trainer(args, make_task(args), std::move(hooks));
+  LoggedRun out;
+  static_cast<TrainResult&>(out) = trainer.train();
+  out.steps = *steps;
+  return out;
 }
 
 /// Sets every head and FFN slimming coefficient of `bert` (values per layer).

@@ -102,6 +102,9 @@ struct TaskSpec {
   std::string submission_file;
   /// Custom reader for tasks that are not TSV files in a data directory; empty for TSV tasks.
   TaskLoader load;
+  /// False for a spec that only evaluates another task's model (MNLI's mismatched dev/test set): it
+  /// is not offered as a training task.
+  bool trainable = true;
 
   /// Classes of a classification task; 1 for regression (one output).
   size_t num_labels() const { return is_regression ? 1 : label_names.size(); }

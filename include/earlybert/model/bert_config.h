@@ -16,13 +16,28 @@
 // naming the file and the key ("config.json: key 'hidden_size': ...").
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "earlybert/base/enum_names.h"
+
 namespace earlybert {
+
+/// Hugging Face's problem_type of a sequence-classification head: which loss its labels get.
+enum class ProblemType { Regression, SingleLabelClassification, MultiLabelClassification };
+template <>
+struct EnumNames<ProblemType> {
+  static constexpr const char* what = "problem type";
+  static constexpr std::array<EnumName<ProblemType>, 3> values{
+      {{ProblemType::Regression, "regression"},
+       {ProblemType::SingleLabelClassification, "single_label_classification"},
+       {ProblemType::MultiLabelClassification, "multi_label_classification"}}};
+};
+inline std::string to_string(ProblemType t) { return enum_to_string(t); }
 
 struct BertConfig {
   // --- Hugging Face fields (defaults are Hugging Face's) ---
@@ -42,8 +57,7 @@ struct BertConfig {
   std::optional<double> classifier_dropout;              ///< unset: the classifier uses hidden_dropout_prob
   int64_t num_labels = 2;                                ///< written as id2label/label2id like Hugging Face
   std::vector<std::string> id2label;                     ///< label names (empty: "LABEL_i")
-  std::string problem_type;                              ///< "", "regression", "single_label_classification",
-                                                         ///< "multi_label_classification"
+  std::optional<ProblemType> problem_type;               ///< unset: inferred from num_labels and the labels
   std::vector<std::string> architectures;                ///< e.g. {"BertForPreTraining"}
   std::map<int64_t, std::vector<int64_t>> pruned_heads;  ///< layer -> removed original head indices
 

@@ -18,20 +18,38 @@
 // count(total) are pruned).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "earlybert/base/enum_names.h"
 
 namespace earlybert {
 
 /// keep[layer][unit]: true = the unit stays.
 using LayerMasks = std::vector<std::vector<bool>>;
 
+/// How units are ranked: within each layer, or across all layers (the keys self_pruning_method and
+/// inter_pruning_method; spelled "layerwise" and "global").
 enum class PruneScope { Layerwise, Global };
+template <>
+struct EnumNames<PruneScope> {
+  static constexpr const char* what = "pruning method";
+  static constexpr std::array<EnumName<PruneScope>, 2> values{
+      {{PruneScope::Layerwise, "layerwise"}, {PruneScope::Global, "global"}}};
+};
+inline std::string to_string(PruneScope scope) { return enum_to_string(scope); }
 
-/// "layerwise" or "global"; anything else is an Error naming `where`.
-PruneScope parse_prune_scope(const std::string& name, const std::string& where = "pruning method");
-std::string to_string(PruneScope scope);
+/// What a draw removes: the fraction of heads and FFN neurons, and how each is ranked. The official
+/// EarlyBERT settings are the defaults (a third of the heads in every layer, 40% of the neurons
+/// across all layers).
+struct PruningRatios {
+  double heads = 1.0 / 3.0;                        ///< self_pruning_ratio
+  PruneScope heads_scope = PruneScope::Layerwise;  ///< self_pruning_method
+  double ffn = 0.4;                                ///< inter_pruning_ratio
+  PruneScope ffn_scope = PruneScope::Global;       ///< inter_pruning_method
+};
 
 /// Units pruned from a layer of `n` at `ratio` (layerwise rule): min(n − round(n·(1 − ratio)), n − 1),
 /// the official EarlyBERT count (0.333 of 8 heads prunes 3; 0.4 of 2048 neurons prunes 819).

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "earlybert/train/phase.h"
 #include "earlybert/train/rank_zero_writer.h"
 
 namespace earlybert {
@@ -26,9 +27,9 @@ namespace earlybert {
 struct MetricsRecord {
   int64_t step = 0;
   double epoch = 0;
-  std::string phase;           ///< "search", "efficient" (after the draw), "dense" (ticket_mode none), "eval"
-  std::optional<double> loss;  ///< task loss (without the L1 term)
-  std::optional<double> l1;    ///< the L1 term, already multiplied by its coefficients
+  Phase phase = Phase::Search;  ///< the update's phase, or Phase::Eval for an evaluation
+  std::optional<double> loss;   ///< task loss (without the L1 term)
+  std::optional<double> l1;     ///< the L1 term, already multiplied by its coefficients
   std::optional<double> lr;
   std::optional<double> grad_norm;
   std::optional<double> tokens_per_s;

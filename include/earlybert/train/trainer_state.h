@@ -6,7 +6,7 @@
 //     "global_step": 120, "epoch": 1.5, "phase": "efficient",
 //     "max_steps": 400, "num_train_epochs": 5.0, "world_size": 1,
 //     "data_position": {"epoch": 1, "batch_in_epoch": 40, "samples_seen": 3840},
-//     "rng": {"torch_cpu": "<base64>", "torch_cuda": ["<base64>", ...], "mt19937": "<engine text>"},
+//     "rng": {"torch_cpu": "<base64>", "torch_cuda": ["<base64>", ...]},
 //     "draw_step": 60, "draw_reason": "early_bird",
 //     "early_bird": {... EarlyBirdDetector::to_json() ...},
 //     "best_metric": 0.83, "best_model_checkpoint": "out/checkpoint-100",
@@ -14,20 +14,21 @@
 //   }
 //
 // Hugging Face key names are used where Hugging Face has the field (global_step, epoch, max_steps,
-// num_train_epochs, best_metric, best_model_checkpoint, log_history). Phases: "search" (slimming
-// coefficients and L1 on), "efficient" (after the draw: pruned, no L1), "dense" (ticket_mode none).
-// The RNG states are the raw LibTorch generator states (base64) and, for the data order, the text
-// form of a std::mt19937 (its operator<<), so they restore bit for bit. Reading checks every key and
-// type and names the file and key in errors.
+// num_train_epochs, best_metric, best_model_checkpoint, log_history).
+// The RNG states are the raw LibTorch generator states (base64), so they restore bit for bit (the data
+// order needs no state: it is a pure function of seed and epoch). Reading checks every key and type
+// and names the file and key in errors; phase and draw_reason are read into their enums
+// (phase.h, prune/ticket_options.h).
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "earlybert/prune/ticket_options.h"
 #include "earlybert/train/metrics_log.h"
+#include "earlybert/train/phase.h"
 
 namespace earlybert {
 
@@ -44,10 +45,7 @@ struct DataPosition {
 struct RngState {
   std::string torch_cpu;                ///< raw bytes of the default CPU generator's state
   std::vector<std::string> torch_cuda;  ///< raw bytes per CUDA device (empty without CUDA)
-  std::string mt19937;                  ///< std::mt19937 text state of the data order (empty if unused)
-  bool operator==(const RngState& o) const {
-    return torch_cpu == o.torch_cpu && torch_cuda == o.torch_cuda && mt19937 == o.mt19937;
-  }
+  bool operator==(const RngState& o) const { return torch_cpu == o.torch_cpu && torch_cuda == o.torch_cuda; }
 };
 
 /// Captures LibTorch's default generators (CPU, and every CUDA device when CUDA is available).
@@ -56,22 +54,18 @@ RngState capture_torch_rng_state();
 /// of the wrong size is an Error naming `where`.
 void restore_torch_rng_state(const RngState& state, const std::string& where = "trainer_state.json: key 'rng'");
 
-/// Text state of a std::mt19937 and back (Error naming `where` when malformed).
-std::string mt19937_state(const std::mt19937& engine);
-void set_mt19937_state(std::mt19937& engine, const std::string& state, const std::string& where);
-
 struct TrainerState {
   int64_t global_step = 0;
   double epoch = 0;
-  std::string phase = "search";
+  Phase phase = Phase::Search;
   int64_t max_steps = 0;
   double num_train_epochs = 0;
   int64_t world_size = 1;  ///< checked on resume: the data position assumes the same sharding
   DataPosition data_position;
   RngState rng;
-  int64_t draw_step = -1;   ///< -1 until the ticket is drawn
-  std::string draw_reason;  ///< to_string(DrawReason) once drawn
-  std::string early_bird;   ///< EarlyBirdDetector::to_json() text; empty when not searching
+  int64_t draw_step = -1;  ///< -1 until the ticket is drawn
+  DrawReason draw_reason = DrawReason::NotYet;
+  std::string early_bird;  ///< EarlyBirdDetector::to_json() text; empty when not searching
   std::optional<double> best_metric;
   std::string best_model_checkpoint;
   std::vector<MetricsRecord> log_history;

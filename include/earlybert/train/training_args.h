@@ -12,24 +12,24 @@
 // closest known one. The resolved configuration is dumped as YAML (config.yaml in output_dir and
 // `--dump-config`); loading that dump gives the same arguments back.
 //
-// EarlyBERT's draw modes (`ticket_mode`):
-//   early_bird      every ticket_check_steps the masks are computed; drawn when the newest masks are within
-//                   ticket_threshold (normalized Hamming distance) of each of the last ticket_window
-//                   recorded masks, for heads and FFN both (see early_bird.h).
-//   fixed_step      drawn after `ticket_step` optimizer updates (official code: slimming_coef_step >= 1).
-//   fixed_fraction  drawn after ceil(ticket_fraction * updates per epoch) updates (official code:
-//                   0 < slimming_coef_step < 1; the official scripts use 0.2).
-//   random          no search: a random ticket with the same head/neuron counts, seeded by
-//                   random_ticket_seed (the paper's random-pruning baseline).
-//   none            dense baseline: no slimming coefficients, no L1, no draw.
-// In every searching mode `max_search_steps` bounds the search: reaching it draws anyway and the
-// ticket says so ("drawn by bound"). -1 (default) = the number of updates in the first epoch (the
-// official search runs one epoch), 0 = unbounded. A `ticket` path skips search and draw entirely.
+// Typed keys: optim, lr_scheduler_type, self/inter_pruning_method, ticket_mode and rewind are enums
+// (optim/optimizers.h, optim/lr_schedule.h, prune/masks.h, prune/ticket_options.h), parsed here once;
+// their allowed values come from each enum's name table, and `task` accepts every name of the task
+// registry (tasks/task_registry.h). EarlyBERT's draw modes: prune/ticket_options.h. A `ticket` path
+// skips search and draw entirely.
+//
+// The pieces below the trainer take small option structs, filled from the arguments by
+// task_options(), ticket_options(), optimizer_options() and lr_schedule_options().
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "earlybert/optim/lr_schedule.h"
+#include "earlybert/optim/optimizers.h"
+#include "earlybert/prune/ticket_options.h"
+#include "earlybert/tasks/task_options.h"
 
 namespace earlybert {
 
@@ -66,15 +66,15 @@ struct TrainingArguments {
   int64_t max_eval_samples = -1;           ///< -1 = all; otherwise keep the first N evaluation examples
 
   // --- optimization ---
-  std::string optim = "adamw";  ///< adamw | lamb
+  OptimizerKind optim = OptimizerKind::AdamW;
   double learning_rate = 5e-5;
   double weight_decay = 0.0;  ///< not applied to bias, LayerNorm or slimming coefficients
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   double adam_epsilon = 1e-8;
-  double max_grad_norm = 1.0;                ///< global-norm clipping; 0 = no clipping (norm still logged)
-  std::string lr_scheduler_type = "linear";  ///< constant | constant_with_warmup | linear | polynomial | cosine
-  double warmup_ratio = 0.0;                 ///< warmup = ceil(warmup_ratio * total) unless warmup_steps > 0
+  double max_grad_norm = 1.0;  ///< global-norm clipping; 0 = no clipping (norm still logged)
+  LrScheduleType lr_scheduler_type = LrScheduleType::Linear;
+  double warmup_ratio = 0.0;  ///< warmup = ceil(warmup_ratio * total) unless warmup_steps > 0
   int64_t warmup_steps = 0;
   double lr_end = 1e-7;   ///< polynomial schedule: final learning rate
   double lr_power = 1.0;  ///< polynomial schedule: power
@@ -99,21 +99,21 @@ struct TrainingArguments {
   double search_learning_rate = 0.0;  ///< peak learning rate during the search; 0 = learning_rate
                                       ///< (the official GLUE scripts search at 2e-5, train at 4e-5)
   // --- EarlyBERT: draw ---
-  double self_pruning_ratio = 1.0 / 3.0;          ///< fraction of heads removed
-  std::string self_pruning_method = "layerwise";  ///< layerwise | global
-  double inter_pruning_ratio = 0.4;               ///< fraction of FFN neurons removed
-  std::string inter_pruning_method = "global";    ///< layerwise | global
-  std::string ticket_mode = "early_bird";         ///< early_bird | fixed_step | fixed_fraction | random | none
-  int64_t ticket_check_steps = 20;                ///< masks computed (and distances recorded) every N updates
-  double ticket_threshold = 0.1;                  ///< early_bird: max normalized Hamming distance
-  int64_t ticket_window = 4;                      ///< early_bird: number of previous masks compared
-  int64_t ticket_step = 0;                        ///< fixed_step: draw after this many updates
-  double ticket_fraction = 0.2;                   ///< fixed_fraction: fraction of the first epoch
-  int64_t max_search_steps = -1;                  ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
-  int64_t random_ticket_seed = 1;                 ///< random: seed of the random ticket
+  double self_pruning_ratio = 1.0 / 3.0;  ///< fraction of heads removed
+  PruneScope self_pruning_method = PruneScope::Layerwise;
+  double inter_pruning_ratio = 0.4;  ///< fraction of FFN neurons removed
+  PruneScope inter_pruning_method = PruneScope::Global;
+  TicketMode ticket_mode = TicketMode::EarlyBird;
+  int64_t ticket_check_steps = 20;  ///< masks computed (and distances recorded) every N updates
+  double ticket_threshold = 0.1;    ///< early_bird: max normalized Hamming distance
+  int64_t ticket_window = 4;        ///< early_bird: number of previous masks compared
+  int64_t ticket_step = 0;          ///< fixed_step: draw after this many updates
+  double ticket_fraction = 0.2;     ///< fixed_fraction: fraction of the first epoch
+  int64_t max_search_steps = -1;    ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
+  int64_t random_ticket_seed = 1;   ///< random: seed of the random ticket
   // --- EarlyBERT: efficient training ---
-  std::string rewind = "initial";  ///< initial (weights from before the search) | none (weights at the draw)
-  std::string ticket;              ///< ticket.json from another run: skip search and draw
+  RewindMode rewind = RewindMode::Initial;  ///< initial (weights from before the search) | none (at the draw)
+  std::string ticket;                       ///< ticket.json from another run: skip search and draw
 };
 
 /// One `key = value` override with the place it came from ("--learning_rate", "--set lr=...").
@@ -134,7 +134,7 @@ struct ArgumentInfo {
 };
 
 /// Every key, in declaration (and dump) order.
-const std::vector<ArgumentInfo>& training_argument_infos();
+std::vector<ArgumentInfo> training_argument_infos();
 
 /// True for a known key.
 bool is_training_argument(const std::string& key);
@@ -183,7 +183,11 @@ int64_t update_steps_per_epoch(int64_t batches_per_epoch, int64_t gradient_accum
 /// Total optimizer updates: max_steps when > 0, else ceil(num_train_epochs * updates_per_epoch).
 int64_t total_update_steps(const TrainingArguments& args, int64_t updates_per_epoch);
 
-/// Warmup updates: warmup_steps when > 0, else ceil(warmup_ratio * total_steps).
-int64_t warmup_update_steps(const TrainingArguments& args, int64_t total_steps);
+// --- the option structs of the pieces below the trainer ---
+
+TaskOptions task_options(const TrainingArguments& args);
+TicketOptions ticket_options(const TrainingArguments& args);
+OptimizerOptions optimizer_options(const TrainingArguments& args);
+LrScheduleOptions lr_schedule_options(const TrainingArguments& args);
 
 }  // namespace earlybert

@@ -1,0 +1,93 @@
+// What an early-bird ticket search is asked to do: the draw mode, the pruning ratios, the detector's
+// settings and the rewind — the small option struct of EarlyBirdSearch (early_bird_search.h), the
+// draw rule (draw_rule.h) and ticket.json (ticket.h). The trainer fills it from its arguments
+// (ticket_options() in train/training_args.h); a user's own loop fills it directly.
+//
+// Modes (key ticket_mode):
+//   early_bird      every check_steps the masks are computed; drawn when the newest masks are within
+//                   `threshold` (normalized Hamming distance) of each of the last `window` recorded
+//                   masks, for heads and FFN both (early_bird.h). The paper's online rule.
+//   fixed_step      drawn after `fixed_step` optimizer updates (official code: slimming_coef_step >= 1).
+//   fixed_fraction  drawn after ceil(fraction × updates per epoch) updates (official code:
+//                   0 < slimming_coef_step < 1; the official GLUE scripts use 0.2).
+//   random          no search: a random ticket with the same head/neuron counts per layer, seeded by
+//                   random_seed (the paper's random-pruning baseline).
+//   none            dense baseline: no slimming coefficients, no L1, no draw.
+// In every searching mode `max_search_steps` bounds the search: reaching it draws anyway and the
+// ticket says so (reason max_search_steps). -1 = the updates of the first epoch (the official search
+// runs one epoch), 0 = unbounded.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "earlybert/base/enum_names.h"
+#include "earlybert/prune/masks.h"
+
+namespace earlybert {
+
+enum class TicketMode { EarlyBird, FixedStep, FixedFraction, Random, None };
+template <>
+struct EnumNames<TicketMode> {
+  static constexpr const char* what = "ticket mode";
+  static constexpr std::array<EnumName<TicketMode>, 5> values{{{TicketMode::EarlyBird, "early_bird"},
+                                                               {TicketMode::FixedStep, "fixed_step"},
+                                                               {TicketMode::FixedFraction, "fixed_fraction"},
+                                                               {TicketMode::Random, "random"},
+                                                               {TicketMode::None, "none"}}};
+};
+inline std::string to_string(TicketMode mode) { return enum_to_string(mode); }
+
+/// Why (or whether) the ticket was drawn; written into ticket.json ("reason"), trainer_state.json and
+/// train_results.json ("draw_reason").
+enum class DrawReason {
+  NotYet,       ///< still searching
+  EarlyBird,    ///< the early-bird rule held
+  FixedStep,    ///< fixed_step / fixed_fraction reached
+  SearchBound,  ///< max_search_steps reached before the rule held ("drawn by bound")
+  Random,       ///< the random baseline, drawn before the first update
+  Given,        ///< a ticket.json of another run was applied (key `ticket`), nothing was searched
+};
+template <>
+struct EnumNames<DrawReason> {
+  static constexpr const char* what = "draw reason";
+  static constexpr std::array<EnumName<DrawReason>, 6> values{{{DrawReason::NotYet, "not_yet"},
+                                                               {DrawReason::EarlyBird, "early_bird"},
+                                                               {DrawReason::FixedStep, "fixed_step"},
+                                                               {DrawReason::SearchBound, "max_search_steps"},
+                                                               {DrawReason::Random, "random"},
+                                                               {DrawReason::Given, "ticket"}}};
+};
+inline std::string to_string(DrawReason reason) { return enum_to_string(reason); }
+
+/// The weights efficient training starts from: those from before the search (the official
+/// EarlyBERT and lottery-ticket choice), or those the search reached at the draw.
+enum class RewindMode { Initial, None };
+template <>
+struct EnumNames<RewindMode> {
+  static constexpr const char* what = "rewind mode";
+  static constexpr std::array<EnumName<RewindMode>, 2> values{
+      {{RewindMode::Initial, "initial"}, {RewindMode::None, "none"}}};
+};
+inline std::string to_string(RewindMode mode) { return enum_to_string(mode); }
+
+struct TicketOptions {
+  TicketMode mode = TicketMode::EarlyBird;  ///< ticket_mode
+  PruningRatios ratios;                     ///< self/inter_pruning_ratio and _method
+  int64_t check_steps = 20;                 ///< ticket_check_steps: masks recorded every N updates
+  double threshold = 0.1;                   ///< ticket_threshold (early_bird)
+  int64_t window = 4;                       ///< ticket_window (early_bird)
+  int64_t fixed_step = 0;                   ///< ticket_step (fixed_step)
+  double fraction = 0.2;                    ///< ticket_fraction (fixed_fraction)
+  int64_t max_search_steps = -1;            ///< -1 = one epoch, 0 = unbounded
+  int64_t random_seed = 1;                  ///< random_ticket_seed (random)
+  RewindMode rewind = RewindMode::Initial;  ///< rewind
+
+  /// True for the modes with a search phase (early_bird, fixed_step, fixed_fraction).
+  bool searches() const {
+    return mode == TicketMode::EarlyBird || mode == TicketMode::FixedStep || mode == TicketMode::FixedFraction;
+  }
+};
+
+}  // namespace earlybert
