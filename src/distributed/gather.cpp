@@ -46,8 +46,9 @@ at::Tensor gather_in_rank_order(Communicator& comm, const at::Tensor& local) {
   comm.all_reduce(high, ReduceOp::Max);
   comm.all_reduce(low, ReduceOp::Min);
   if (!at::equal(high[0].cpu(), low[0].cpu()))
-    fail(where, "the ranks' outputs differ in dtype or trailing shape (this rank: " + std::string(c10::toString(local.scalar_type())) +
-                    " with " + std::to_string(local.dim()) + " dimensions)");
+    fail(where, "the ranks' outputs differ in dtype or trailing shape (this rank: " +
+                    std::string(c10::toString(local.scalar_type())) + " with " + std::to_string(local.dim()) +
+                    " dimensions)");
 
   const at::Tensor counts = rows[0].cpu();
   const auto* n = counts.data_ptr<int64_t>();

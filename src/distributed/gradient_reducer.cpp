@@ -18,9 +18,9 @@ namespace earlybert {
 struct GradientReducer::Slot {
   size_t parameter = 0;  // index into the parameters given
   size_t bucket = 0;
-  int64_t offset = 0;    // in elements, into the bucket's buffer
+  int64_t offset = 0;  // in elements, into the bucket's buffer
   int64_t numel = 0;
-  bool ready = false;    // filled since the last finish()
+  bool ready = false;  // filled since the last finish()
   // The gradient accumulator is held weakly by its tensor: keeping it here keeps the hook attached
   // (as DDP does); a recreated accumulator would have no hook.
   std::shared_ptr<torch::autograd::Node> accumulator;
@@ -28,9 +28,9 @@ struct GradientReducer::Slot {
 };
 
 struct GradientReducer::Bucket {
-  at::Tensor buffer;           // flat, on the communicator's device
-  std::vector<size_t> slots;   // in fill order
-  size_t missing = 0;          // slots not yet ready
+  at::Tensor buffer;          // flat, on the communicator's device
+  std::vector<size_t> slots;  // in fill order
+  size_t missing = 0;         // slots not yet ready
   std::unique_ptr<PendingCollective> work;
 };
 
@@ -49,8 +49,7 @@ class GradientReducer::ReadyHook final : public torch::autograd::FunctionPostHoo
   size_t slot_;
 };
 
-GradientReducer::GradientReducer(Communicator& comm, std::vector<at::Tensor> parameters,
-                                 GradientReducerOptions options)
+GradientReducer::GradientReducer(Communicator& comm, std::vector<at::Tensor> parameters, GradientReducerOptions options)
     : comm_(comm), options_(options) {
   if (options_.bucket_cap_bytes <= 0) fail("GradientReducer", "bucket_cap_bytes must be positive");
   build(std::move(parameters));
@@ -89,7 +88,8 @@ void GradientReducer::build(std::vector<at::Tensor> parameters) {
     if (!p.is_leaf()) fail("GradientReducer", "parameter " + std::to_string(i) + " is not a leaf tensor");
     const int64_t bytes = static_cast<int64_t>(p.numel() * p.element_size());
     auto it = open.find(p.scalar_type());
-    if (it == open.end() || (bucket_bytes[it->second] > 0 && bucket_bytes[it->second] + bytes > options_.bucket_cap_bytes)) {
+    if (it == open.end() ||
+        (bucket_bytes[it->second] > 0 && bucket_bytes[it->second] + bytes > options_.bucket_cap_bytes)) {
       open[p.scalar_type()] = buckets_.size();
       buckets_.emplace_back();
       bucket_bytes.push_back(0);
@@ -235,7 +235,8 @@ void GradientReducer::finish() {
 
 void GradientReducer::rebuild(std::vector<at::Tensor> parameters) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (in_step_) fail("GradientReducer::rebuild", "called in the middle of a step (gradients reduced, finish() not called)");
+  if (in_step_)
+    fail("GradientReducer::rebuild", "called in the middle of a step (gradients reduced, finish() not called)");
   remove_hooks();
   build(std::move(parameters));
 }

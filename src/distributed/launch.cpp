@@ -104,27 +104,27 @@ LaunchEnvironment LaunchEnvironment::parse(const Lookup& lookup) {
   if (auto v = get(lookup, "LOCAL_WORLD_SIZE")) {
     env.local_world_size = parse_int("LOCAL_WORLD_SIZE", *v, 1, kMaxRanks);
     if (env.local_world_size > env.world_size)
-      fail(variable("LOCAL_WORLD_SIZE"), std::to_string(env.local_world_size) + " is above WORLD_SIZE " +
-                                             std::to_string(env.world_size));
+      fail(variable("LOCAL_WORLD_SIZE"),
+           std::to_string(env.local_world_size) + " is above WORLD_SIZE " + std::to_string(env.world_size));
   }
   env.local_rank = env.rank % env.local_world_size;
   if (auto v = get(lookup, "LOCAL_RANK")) {
     env.local_rank = parse_int("LOCAL_RANK", *v, 0, kMaxRanks);
     if (env.local_rank >= env.local_world_size)
-      fail(variable("LOCAL_RANK"), std::to_string(env.local_rank) + " is not below LOCAL_WORLD_SIZE " +
-                                       std::to_string(env.local_world_size));
+      fail(variable("LOCAL_RANK"),
+           std::to_string(env.local_rank) + " is not below LOCAL_WORLD_SIZE " + std::to_string(env.local_world_size));
   }
   if (auto v = get(lookup, "MASTER_ADDR")) {
     env.master_addr = *v;
   } else if (env.world_size > 1) {
-    fail(variable("MASTER_ADDR"), "not set (WORLD_SIZE is " + std::to_string(env.world_size) +
-                                      "; the address of rank 0's machine)");
+    fail(variable("MASTER_ADDR"),
+         "not set (WORLD_SIZE is " + std::to_string(env.world_size) + "; the address of rank 0's machine)");
   }
   if (auto v = get(lookup, "MASTER_PORT")) {
     env.master_port = parse_int("MASTER_PORT", *v, 1, 65535);
   } else if (env.world_size > 1) {
-    fail(variable("MASTER_PORT"), "not set (WORLD_SIZE is " + std::to_string(env.world_size) +
-                                      "; a free TCP port on rank 0's machine)");
+    fail(variable("MASTER_PORT"),
+         "not set (WORLD_SIZE is " + std::to_string(env.world_size) + "; a free TCP port on rank 0's machine)");
   }
   if (auto v = get(lookup, "TORCHELASTIC_USE_AGENT_STORE")) {
     if (*v != "True" && *v != "False")
@@ -178,7 +178,8 @@ std::unique_ptr<Communicator> make_communicator(const LaunchEnvironment& env, co
   if (is_loopback_name(env.master_addr) && env.local_world_size < env.world_size)
     fail(variable("MASTER_ADDR"), "'" + env.master_addr +
                                       "' is a loopback address but the ranks span more than one machine "
-                                      "(LOCAL_WORLD_SIZE " + std::to_string(env.local_world_size) + " < WORLD_SIZE " +
+                                      "(LOCAL_WORLD_SIZE " +
+                                      std::to_string(env.local_world_size) + " < WORLD_SIZE " +
                                       std::to_string(env.world_size) + ")");
 #ifdef EARLYBERT_HAVE_GLOO
   if (backend == CommBackend::Gloo) return std::make_unique<GlooCommunicator>(env, options.timeout);

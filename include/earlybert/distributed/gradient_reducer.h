@@ -27,7 +27,9 @@
 //   reducer.finish();  clip;  optimizer step;  zero grads
 //
 // Rules: every backward with sync on must be followed by finish() before the next backward (a second
-// gradient for a parameter before finish() is an Error); the parameters must stay the same tensors
+// gradient for a parameter before finish() is an Error); no other collective on the communicator
+// between that backward and finish() (the ranks may have different numbers of buckets in flight, and
+// collectives pair up in the order they were issued); the parameters must stay the same tensors
 // (a replaced tensor loses its hook — finish() still reduces it, only without overlap) until rebuild().
 // The communicator must outlive the reducer.
 #pragma once
@@ -103,9 +105,9 @@ class GradientReducer {
   std::vector<Bucket> buckets_;
   size_t next_bucket_ = 0;  // buckets start in index order: [0, next_bucket_) have started
   bool sync_ = true;
-  bool in_step_ = false;    // a hook fired since the last finish()
+  bool in_step_ = false;  // a hook fired since the last finish()
   Stats stats_;
-  std::mutex mutex_;        // hooks may run on autograd's device threads
+  std::mutex mutex_;  // hooks may run on autograd's device threads
 };
 
 }  // namespace earlybert

@@ -29,14 +29,6 @@ c10d::ReduceOp to_c10d(ReduceOp op) {
   return c10d::ReduceOp::SUM;
 }
 
-std::string seconds(std::chrono::milliseconds t) {
-  const double s = static_cast<double>(t.count()) / 1000.0;
-  std::string text = std::to_string(s);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text + " s";
-}
-
 /// The tensors' indices grouped into packs: one dtype each, in list order, at most kFlatCapBytes (a
 /// larger tensor alone). The same list gives the same packs on every rank, so the collectives match.
 std::vector<std::vector<size_t>> plan_packs(const std::vector<at::Tensor>& tensors) {
@@ -83,6 +75,14 @@ class C10dPending final : public PendingCollective {
 };
 
 }  // namespace
+
+std::string seconds(std::chrono::milliseconds t) {
+  const double s = static_cast<double>(t.count()) / 1000.0;
+  std::string text = std::to_string(s);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text + " s";
+}
 
 std::string first_line(const std::exception& e) {
   const auto* c10_error = dynamic_cast<const c10::Error*>(&e);

@@ -11,9 +11,9 @@
 // What differs (the process group's construction, its device) stays in each backend's file.
 #pragma once
 
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/Store.hpp>
-#include <torch/version.h>
 
 #include <chrono>
 #include <memory>
@@ -45,6 +45,9 @@ using GroupBase = c10d::ProcessGroup;
 /// when it cannot be reached within `timeout`.
 c10::intrusive_ptr<c10d::Store> connect_store(const LaunchEnvironment& env, std::chrono::milliseconds timeout,
                                               const std::string& backend);
+
+/// "2.5 s": a timeout as the error messages say it.
+std::string seconds(std::chrono::milliseconds t);
 
 /// The one-line message of a c10d/gloo/NCCL exception (c10::Error carries a backtrace after it).
 std::string first_line(const std::exception& e);

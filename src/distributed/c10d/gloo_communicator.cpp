@@ -68,7 +68,9 @@ GlooCommunicator::GlooCommunicator(const LaunchEnvironment& env, std::chrono::mi
     group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, options);
   } catch (const std::exception& e) {
     fail("gloo process group (rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) + ")",
-         "could not connect to the other ranks: " + first_line(e));
+         "could not connect to every other rank through the rendezvous at MASTER_ADDR:MASTER_PORT " + env.master_addr +
+             ":" + std::to_string(env.master_port) + " within the " + c10d_detail::seconds(timeout) +
+             " timeout: " + first_line(e));
   }
   impl_->group.emplace(std::move(group), "gloo", env.rank, env.world_size, at::Device(at::kCPU), timeout);
   impl_->local_rank = env.local_rank;
