@@ -270,45 +270,50 @@ TEST_F(GlooTwoRanks, MissingRankFailsTheRendezvous) {
   EXPECT_NE(line.find("within the 2 s timeout"), std::string::npos) << line;
 }
 
-TEST_F(GlooTwoRanks, TorchrunStartsTheWorkerWithItsAgentStore) {
-  // Debian's torchrun (torch 1.13 on Python 3.11) needs -r/-t given explicitly (PLATFORM-NOTES.md).
-  // A c10d rendezvous on a free port instead of --standalone's fixed 29400, so tests run in parallel;
-  // the workers get TORCHELASTIC_USE_AGENT_STORE=True either way.
-  if (::system("/usr/bin/python3 -c 'import torch.distributed.run' >/dev/null 2>&1") != 0)
-    GTEST_SKIP() << "Debian's python3-torch (torchrun) is not installed";
-  std::vector<std::string> argv = {"/usr/bin/python3",
-                                   "-m",
-                                   "torch.distributed.run",
-                                   "--nnodes",
-                                   "1",
-                                   "--nproc_per_node",
-                                   "2",
-                                   "--rdzv_backend",
-                                   "c10d",
-                                   "--rdzv_endpoint",
-                                   "127.0.0.1:" + std::to_string(port_),
-                                   "--no_python",
-                                   "-r",
-                                   "1",
-                                   "-t",
-                                   "1",
-                                   "--log_dir",
-                                   dir_ + "/torchrun",
-                                   worker_,
-                                   "collectives",
-                                   dir_};
-  std::map<std::string, std::string> env = {{"EARLYBERT_DIST_TIMEOUT", "60"}, {"OMP_NUM_THREADS", "1"}};
-  const pid_t pid = spawn(argv, environment_with(env), out(0), err(0));
-  const RankRun torchrun = reap(pid, out(0), err(0));
-  SCOPED_TRACE("stdout:\n" + torchrun.out + "stderr:\n" + torchrun.err);
-  EXPECT_EQ(torchrun.exit_code, 0);
+/// Runs Debian's torchrun (torch 1.13 on Python 3.11: -r/-t must be given, PLATFORM-NOTES.md) with
+/// `rendezvous` flags over two ranks of the worker's collectives scenario; returns its stdout.
+std::string torchrun_collectives(const std::string& worker, const std::string& dir,
+                                 const std::vector<std::string>& rendezvous, const std::string& out,
+                                 const std::string& err) {
+  std::vector<std::string> argv = {"/usr/bin/python3", "-m", "torch.distributed.run", "--nnodes", "1",
+                                   "--nproc_per_node", "2"};
+  argv.insert(argv.end(), rendezvous.begin(), rendezvous.end());
+  for (const std::string a : {"--no_python", "-r", "1", "-t", "1", "--log_dir"}) argv.push_back(a);
+  argv.insert(argv.end(), {dir + "/torchrun", worker, "collectives", dir});
+  const pid_t pid =
+      spawn(argv, environment_with({{"EARLYBERT_DIST_TIMEOUT", "60"}, {"OMP_NUM_THREADS", "1"}}), out, err);
+  const RankRun torchrun = reap(pid, out, err);
+  EXPECT_EQ(torchrun.exit_code, 0) << "stdout:\n" << torchrun.out << "stderr:\n" << torchrun.err;
   // -t 1 prefixes each worker's stdout lines with its role and local rank: "[default0]:".
   for (const std::string rank : {"0]:", "1]:"}) {
-    EXPECT_NE(torchrun.out.find(rank + "check identity ok"), std::string::npos);
-    EXPECT_NE(torchrun.out.find(rank + "check broadcast_string ok"), std::string::npos);
-    EXPECT_NE(torchrun.out.find(rank + "check gather_rows ok"), std::string::npos);
+    for (const std::string check : {"identity", "broadcast", "barrier", "broadcast_string", "gather_rows"})
+      EXPECT_NE(torchrun.out.find(rank + "check " + check + " ok"), std::string::npos) << rank << check << "\n"
+                                                                                       << torchrun.out;
   }
-  EXPECT_EQ(torchrun.out.find(" FAIL "), std::string::npos);
+  EXPECT_EQ(torchrun.out.find(" FAIL "), std::string::npos) << torchrun.out;
+  return torchrun.out;
+}
+
+bool have_torchrun() { return ::system("/usr/bin/python3 -c 'import torch.distributed.run' >/dev/null 2>&1") == 0; }
+
+TEST_F(GlooTwoRanks, TorchrunWithItsAgentStore) {
+  // torchrun's default (static) rendezvous: the agent hosts the store at --master_port and sets
+  // TORCHELASTIC_USE_AGENT_STORE=True; the ranks connect to it as clients.
+  if (!have_torchrun()) GTEST_SKIP() << "Debian's python3-torch (torchrun) is not installed";
+  const std::string out = torchrun_collectives(
+      worker_, dir_, {"--master_addr", "127.0.0.1", "--master_port", std::to_string(port_)}, this->out(0), err(0));
+  EXPECT_NE(out.find("0]:launch use_agent_store=1"), std::string::npos) << out;
+  EXPECT_NE(out.find("1]:launch use_agent_store=1"), std::string::npos) << out;
+}
+
+TEST_F(GlooTwoRanks, TorchrunWithC10dRendezvous) {
+  // What --standalone does (a c10d rendezvous), on a free port instead of its fixed 29400 so that
+  // tests can run in parallel: TORCHELASTIC_USE_AGENT_STORE=False, rank 0 hosts the store.
+  if (!have_torchrun()) GTEST_SKIP() << "Debian's python3-torch (torchrun) is not installed";
+  const std::string out = torchrun_collectives(
+      worker_, dir_, {"--rdzv_backend", "c10d", "--rdzv_endpoint", "127.0.0.1:" + std::to_string(port_)}, this->out(0),
+      err(0));
+  EXPECT_NE(out.find("0]:launch use_agent_store=0"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -60,6 +60,7 @@ void scenario_collectives(eb::Communicator& comm, const std::string& dir) {
   const int r = comm.rank();
   const int w = comm.world_size();
   const auto env = eb::LaunchEnvironment::from_environment();
+  std::cout << "launch use_agent_store=" << env.use_agent_store << std::endl;
   check(r == env.rank && w == env.world_size && comm.local_rank() == env.local_rank && comm.backend() == "gloo",
         "identity");
 
