@@ -186,7 +186,6 @@ void GradientReducer::start_ready_buckets(bool by_hook) {
   // its gradients become ready in another order.
   while (next_bucket_ < buckets_.size() && buckets_[next_bucket_].missing == 0) {
     Bucket& bucket = buckets_[next_bucket_++];
-    bucket.buffer.div_(comm_.world_size());
     bucket.work = comm_.all_reduce_async(bucket.buffer, ReduceOp::Sum);
     ++(by_hook ? stats_.started_by_hooks : stats_.started_by_finish);
   }
@@ -217,16 +216,19 @@ void GradientReducer::finish() {
     bucket.work.reset();
   }
   at::NoGradGuard no_grad;
+  const at::Tensor world = at::scalar_tensor(static_cast<double>(comm_.world_size()),
+                                             at::TensorOptions().dtype(at::kDouble).device(comm_.device()));
   for (size_t s = 0; s < slots_.size(); ++s) {
     Slot& slot = slots_[s];
     slot.ready = false;
     if (any[s] == 0.0f) continue;
     at::Tensor& p = parameters_[slot.parameter];
-    const at::Tensor mean = buckets_[slot.bucket].buffer.narrow(0, slot.offset, slot.numel).view(p.sizes());
-    if (p.grad().defined())
-      p.mutable_grad().copy_(mean);
+    const at::Tensor sum = buckets_[slot.bucket].buffer.narrow(0, slot.offset, slot.numel).view(p.sizes());
+    // The mean, written in the same pass that copies it out of the bucket.
+    if (p.grad().defined() && p.grad().device() == sum.device())
+      at::div_out(p.mutable_grad(), sum, world);
     else
-      p.mutable_grad() = mean.to(at::TensorOptions().device(p.device()), /*non_blocking=*/false, /*copy=*/true);
+      p.mutable_grad() = sum.div(world).to(p.device());
   }
   for (Bucket& bucket : buckets_) bucket.missing = bucket.slots.size();
   next_bucket_ = 0;

@@ -20,7 +20,8 @@
 //     the same collectives and none waits forever. A parameter without a gradient on every rank keeps
 //     no gradient (as in one process; optimizers skip it);
 //   - rebuild() after the model's shapes changed (physical pruning): new buckets, new hooks.
-// Gradients are divided by the world size before the sum, so the result is the mean.
+// The buckets are summed over the ranks and divided by the world size while being copied back into
+// .grad (one pass), so the result is the mean, bit for bit what a plain all-reduce and a division give.
 //
 //   GradientReducer reducer(comm, params);              // after building (and loading) the model
 //   for micro-batch k of K:  reducer.set_sync(k == K - 1);  loss_k.backward();
