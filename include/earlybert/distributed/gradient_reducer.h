@@ -30,8 +30,9 @@
 // Rules: every backward with sync on must be followed by finish() before the next backward (a second
 // gradient for a parameter before finish() is an Error); no other collective on the communicator
 // between that backward and finish() (the ranks may have different numbers of buckets in flight, and
-// collectives pair up in the order they were issued); the parameters must stay the same tensors
-// (a replaced tensor loses its hook — finish() still reduces it, only without overlap) until rebuild().
+// collectives pair up in the order they were issued); the parameters must stay the same tensor objects
+// until rebuild() — the reducer holds them, so a tensor swapped into the model in place of one is not
+// reduced (load weights into them with copy_, or call rebuild()).
 // The communicator must outlive the reducer.
 #pragma once
 
