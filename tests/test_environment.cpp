@@ -10,6 +10,7 @@ struct TestEnvironment {
     ::setenv("EARLYBERT_SHARED_DATA", EARLYBERT_TEST_SHARED_DATA, 0);
     ::setenv("EARLYBERT_FIXTURES", EARLYBERT_TEST_FIXTURES, 0);
     ::setenv("EARLYBERT_CLI", EARLYBERT_TEST_CLI, 0);
+    ::setenv("EARLYBERT_DIST_WORKER", EARLYBERT_TEST_DIST_WORKER, 0);
     ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);  // for child processes; libgomp has read ours already
   }
 };

@@ -4,8 +4,8 @@
 // rank; the ranks agree through this interface and nothing else. The trainer is given a Communicator
 // (it never reads RANK/WORLD_SIZE itself): a single process uses SingleProcessCommunicator, where
 // every collective is the identity; Gloo (CPU) and NCCL (CUDA) implementations wrap LibTorch's c10d
-// process groups (distributed/process_group.h builds one from torchrun's environment). Every c10d call
-// stays behind this interface: its C++ API moves between LibTorch versions.
+// process groups (distributed/launch.h builds one from torchrun's environment). Every c10d call
+// stays in src/distributed/c10d/: its C++ API moves between LibTorch versions.
 //
 // Semantics, as torch.distributed's:
 //   broadcast       tensors of `root` are copied into the same tensors of every other rank (in place)
