@@ -67,7 +67,7 @@ td { text-align: right; font-variant-numeric: tabular-nums; }
 .grid { display: flex; flex-wrap: wrap; gap: 20px 28px; align-items: flex-start; }
 figure.chart { margin: 0; width: fit-content; max-width: 100%; }
 figure.chart figcaption { font-weight: bold; font-size: 14px; margin-bottom: 4px; width: 0; min-width: 100%; }
-figcaption .sub { font-weight: normal; color: #555; font-size: 12px; }
+figcaption .sub { display: block; font-weight: normal; color: #555; font-size: 12px; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 ul.legend { list-style: none; padding: 0; margin: 6px 0 0; font-size: 12px; display: flex; flex-wrap: wrap;
             gap: 3px 14px; width: 0; min-width: 100%; }
@@ -338,7 +338,7 @@ std::string distance_section(const std::vector<RunData>& runs) {
   if (!without.empty()) {
     std::string names;
     for (const auto& n : without) names += (names.empty() ? "" : ", ") + n;
-    html += "<p class=\"note\">No early-bird search recorded (no ticket.json): " + escape_html(names) + ".</p>";
+    html += "<p class=\"note\">No early-bird search recorded: " + escape_html(names) + ".</p>";
   }
   return html + "</section>";
 }

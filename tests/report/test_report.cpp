@@ -26,7 +26,7 @@ TEST(Report, HasEverySectionAndPicture) {
   EXPECT_EQ(html.find("id=\"distance-0\""), std::string::npos);
   EXPECT_EQ(count_of(html, "<svg "), 8u);
   EXPECT_EQ(count_of(html, "</svg>"), 8u);
-  EXPECT_NE(html.find("No early-bird search recorded (no ticket.json): dense."), std::string::npos);
+  EXPECT_NE(html.find("No early-bird search recorded: dense."), std::string::npos);
   // The EarlyBERT run's loss panel: search and efficient bands split at the draw, the draw marked.
   EXPECT_NE(html.find(">draw @ 12</text>"), std::string::npos);
   EXPECT_NE(html.find(">draw @ 12 (early_bird)</text>"), std::string::npos);

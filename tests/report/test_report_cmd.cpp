@@ -118,10 +118,12 @@ std::map<std::string, std::vector<std::string>> report_rows(const std::string& h
 TEST_F(ReportCmd, TableMatchesCompareCellForCell) {
   const auto& runs = real_runs();
   const std::string page = dir_ + "/report.html";
-  const Result r = cli({"report", runs.dense, runs.earlybert, runs.searching, "--output", page});
+  const Result r =
+      cli({"report", runs.dense, runs.earlybert, runs.searching, "--output", page, "--title", "SST-2 <1>"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("report of 3 runs written to " + page), std::string::npos) << r.out;
   const std::string html = read_file(page);
+  EXPECT_NE(html.find("<title>SST-2 &lt;1&gt;</title>"), std::string::npos);
   const Result c = cli({"compare", runs.dense, runs.earlybert, runs.searching});
   ASSERT_EQ(c.status, 0) << c.err;
   const auto expected = compare_rows(c.out);
