@@ -1,4 +1,5 @@
-// The table's number formats: the strings `earlybert compare` prints (README's example output).
+// The table's number formats: the strings `earlybert compare` prints (apps/earlybert/compare_cmd.cpp has
+// the same rules; the README's example table shows them).
 #include <gtest/gtest.h>
 
 #include "earlybert/report/format.h"
