@@ -13,7 +13,8 @@
 #    model with the same budget: dense (--ticket_mode none) and EarlyBERT (--ticket_mode early_bird:
 #    search with slimming coefficients + L1, draw the early-bird ticket, physically prune, train on)
 #    (configs/finetune/wordnet.yaml + configs/demo/finetune.yaml);
-# 5. `earlybert compare`: accuracy, draw step, heads/neurons kept, wall time of each phase, time saved.
+# 5. `earlybert compare`: accuracy, draw step, heads/neurons kept, wall time of each phase, time saved;
+# 6. `earlybert report`: the same runs as one HTML page with pictures (runs/demo/report.html).
 #
 # Everything goes to runs/demo/ (EARLYBERT_DEMO_DIR), which is replaced on every run. EARLYBERT_BUILD_DIR
 # picks the build (default build). Extra arguments are passed to both fine-tuning runs (e.g.
@@ -71,3 +72,4 @@ step "fine-tuning on wordnet, EarlyBERT -> $out/earlybert"
 
 step "comparison (finished in $(( $(date +%s) - start ))s)"
 "$eb" compare "$out/dense" "$out/earlybert" | tee "$out/comparison.txt"
+"$eb" report "$out/dense" "$out/earlybert" --output "$out/report.html"

@@ -7,7 +7,8 @@
 # 2. points the system BLAS at OpenBLAS (OpenMP build): Debian's default alternative is the reference
 #    BLAS, which makes LibTorch's matrix products ~30x slower;
 # 3. configures and builds with CMake + Ninja (ccache when present).
-# Environment: EARLYBERT_BUILD_DIR (default: build), EARLYBERT_SKIP_BUILD=1 to only install.
+# Environment: EARLYBERT_BUILD_DIR (default: build), EARLYBERT_SKIP_BUILD=1 to only install,
+# EARLYBERT_TEST_PACKAGES=1 to install the test-only packages too (scripts/test.sh sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libgloo-dev wordnet-base python3-torch
 )
+
+# Test-only: nothing the earlybert command needs. Headless Chromium renders `earlybert report`'s page in
+# tests/report/test_report_cmd.cpp (the browser check skips without it); fonts-liberation gives it a
+# sans-serif font with Arial's metrics, which the charts' label layout assumes.
+TEST_PACKAGES=(chromium fonts-liberation)
+if [ "${EARLYBERT_TEST_PACKAGES:-0}" = "1" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

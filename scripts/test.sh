@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up (scripts/setup.sh: dependencies + Release build) and runs the whole test suite with CTest.
+# Sets up (scripts/setup.sh: dependencies, test-only ones included, + Release build) and runs the whole
+# test suite with CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+EARLYBERT_TEST_PACKAGES=1 bash scripts/setup.sh
 build_dir="${EARLYBERT_BUILD_DIR:-build}"
 export OMP_WAIT_POLICY=PASSIVE
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
