@@ -21,5 +21,6 @@ void add_finetune_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace earlybert::cli
