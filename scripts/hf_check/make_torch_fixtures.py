@@ -10,6 +10,8 @@ Usage: make_torch_fixtures.py OUT_DIR [NER_BIN]
   OUT_DIR/sharded/pytorch_model.bin.index.json + two shards (+ expected.safetensors)
   OUT_DIR/legacy.bin                          the pre-1.6 (non-zip) format
   OUT_DIR/hostile.bin                         a zip whose pickle calls os.system
+  OUT_DIR/mutants/*.bin                       dtypes.bin with its pickle truncated or with bytes
+                                              changed (valid zips): the reader must fail cleanly
   OUT_DIR/ner.safetensors                     NER_BIN's state dict converted, when NER_BIN is given
 Needs only torch (Debian's python3-torch).
 """
@@ -18,6 +20,7 @@ import io
 import json
 import os
 import pickle
+import random
 import struct
 import sys
 import zipfile
@@ -93,6 +96,24 @@ def main():
     with zipfile.ZipFile(os.path.join(out, "hostile.bin"), "w", zipfile.ZIP_STORED) as z:
         z.writestr("archive/data.pkl", pickle.dumps({"w": Hostile()}, protocol=2))
         z.writestr("archive/version", "3\n")
+
+    # Mutants: the same archive records with data.pkl cut short or with random bytes changed.
+    os.makedirs(os.path.join(out, "mutants"), exist_ok=True)
+    with zipfile.ZipFile(os.path.join(out, "dtypes.bin")) as z:
+        records = {info.filename: z.read(info.filename) for info in z.infolist()}
+    pkl_name = next(n for n in records if n.endswith("/data.pkl"))
+    pkl = records[pkl_name]
+    rng = random.Random(1234)
+    variants = [pkl[:n] for n in range(0, len(pkl), 11)]
+    for _ in range(150):
+        b = bytearray(pkl)
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        variants.append(bytes(b))
+    for i, data in enumerate(variants):
+        with zipfile.ZipFile(os.path.join(out, "mutants", f"{i:04d}.bin"), "w", zipfile.ZIP_STORED) as z:
+            for name, content in records.items():
+                z.writestr(name, data if name == pkl_name else content)
 
     if len(sys.argv) > 2:
         write_safetensors(os.path.join(out, "ner.safetensors"), torch.load(sys.argv[2], map_location="cpu"))

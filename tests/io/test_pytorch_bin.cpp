@@ -119,6 +119,28 @@ TEST(PytorchBin, LegacyAndHostileFilesAreRefused) {
                {join_path(dir, "hostile.bin"), "posix.system", "does not load"});
 }
 
+TEST(PytorchBin, DamagedPicklesFailCleanly) {
+  const auto& dir = python_fixtures();
+  if (dir.empty()) GTEST_SKIP() << "no " << test::reference_python() << " with torch";
+  // Every truncation (in steps of 11 bytes) and 150 random corruptions of a real state dict's pickle,
+  // in valid zip archives: each either reads or is an earlybert::Error naming the file — never a
+  // crash or another exception.
+  size_t files = 0, failed = 0;
+  for (const auto& entry : fs::directory_iterator(join_path(dir, "mutants"))) {
+    ++files;
+    const std::string path = entry.path().string();
+    try {
+      read_pytorch_bin(path);
+    } catch (const Error& e) {
+      ++failed;
+      EXPECT_EQ(std::string(e.what()).rfind(path, 0), 0u) << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_GT(files, 250u);
+  EXPECT_GT(failed, files / 2);  // the truncations alone cannot all read
+}
+
 TEST(PytorchBin, BrokenFilesNameThePath) {
   const auto dir = test::scratch_dir("pytorch_bin_broken");
   const auto not_zip = join_path(dir, "not_zip.bin");
