@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   earlybert::cli::add_predict_command(app);
   earlybert::cli::add_compare_command(app);
   earlybert::cli::add_report_command(app);
+  earlybert::cli::add_export_command(app);
 
   try {
     app.parse(argc, argv);

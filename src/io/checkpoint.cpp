@@ -13,6 +13,7 @@
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
+#include "earlybert/io/weight_files.h"
 #include "earlybert/model/bert_heads.h"
 
 namespace earlybert {
@@ -326,24 +327,27 @@ BertConfig load_pretrained(const std::string& dir) {
 
 SafetensorsContents read_pretrained_weights(const std::string& dir) {
   require_checkpoint_dir(dir);
-  const std::string path = join_path(dir, kWeightsFileName);
-  if (!path_exists(path)) {
-    if (path_exists(join_path(dir, "pytorch_model.bin"))) {
-      fail(path,
-           "missing; the directory has pickled pytorch_model.bin weights, which are not read: "
-           "convert them "
-           "to safetensors (safetensors.torch.save_file)");
-    }
-    fail(path, "missing (a checkpoint directory holds config.json and model.safetensors)");
+  const auto files = find_weight_files(dir);
+  if (!files) {
+    fail(join_path(dir, kWeightsFileName),
+         "missing (a checkpoint directory holds config.json and model.safetensors, pytorch_model.bin or a "
+         "sharded *.index.json)");
   }
-  return read_safetensors(path);
+  if (files->format == WeightFormat::Safetensors) return read_safetensors(files->path);
+  return {read_weight_files(*files), {}};
+}
+
+/// The file a directory's weights are read from, for messages.
+static std::string weights_source(const std::string& dir) {
+  const auto files = find_weight_files(dir);
+  return files ? files->path : join_path(dir, kWeightsFileName);
 }
 
 LoadReport load_weights(const std::string& dir, torch::nn::Module& module, const BertConfig& model_config) {
   const BertConfig checkpoint = load_pretrained(dir);
   require_same_shapes(checkpoint, model_config, join_path(dir, kConfigFileName));
   const SafetensorsContents weights = read_pretrained_weights(dir);
-  return load_state_dict(module, weights.tensors, join_path(dir, kWeightsFileName));
+  return load_state_dict(module, weights.tensors, weights_source(dir));
 }
 
 LoadReport load_weights(const std::string& dir, AnyBertModel& model) {
@@ -361,7 +365,7 @@ PretrainedModel load_pretrained_model(const std::string& dir, ModelKind kind, co
   }
   AnyBertModel model = AnyBertModel::create(kind, config);
   LoadReport report = load_weights(dir, model);
-  report.enforce(policy, join_path(dir, kWeightsFileName));
+  report.enforce(policy, weights_source(dir));
   return {std::move(model), std::move(report)};
 }
 

@@ -1,4 +1,4 @@
-// AnyBertModel: the task-generic handle over the four model kinds.
+// AnyBertModel: the task-generic handle over the five model kinds.
 #include "earlybert/model/any_bert_model.h"
 
 #include "earlybert/base/error.h"
@@ -24,18 +24,20 @@ std::string architecture_name(ModelKind kind) {
       return "BertForSequenceClassification";
     case ModelKind::QuestionAnswering:
       return "BertForQuestionAnswering";
+    case ModelKind::TokenClassification:
+      return "BertForTokenClassification";
   }
   return "";
 }
 
 ModelKind model_kind_from_architecture(const std::string& name, const std::string& where) {
-  for (auto k :
-       {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification, ModelKind::QuestionAnswering}) {
+  for (auto k : {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
+                 ModelKind::QuestionAnswering, ModelKind::TokenClassification}) {
     if (architecture_name(k) == name) return k;
   }
   fail(where, "unsupported architecture '" + name +
                   "' (supported: BertForPreTraining, BertForMaskedLM, BertForSequenceClassification, "
-                  "BertForQuestionAnswering)");
+                  "BertForQuestionAnswering, BertForTokenClassification)");
 }
 
 AnyBertModel AnyBertModel::create(ModelKind kind, const BertConfig& config) {
@@ -48,6 +50,8 @@ AnyBertModel AnyBertModel::create(ModelKind kind, const BertConfig& config) {
       return AnyBertModel(BertForSequenceClassification(config));
     case ModelKind::QuestionAnswering:
       return AnyBertModel(BertForQuestionAnswering(config));
+    case ModelKind::TokenClassification:
+      return AnyBertModel(BertForTokenClassification(config));
   }
   fail("model kind", "unknown");
 }
@@ -87,6 +91,10 @@ torch::Tensor AnyBertModel::loss(const Batch& batch) {
                                [&](BertForQuestionAnswering& m) {
                                  need(batch.start_positions, "start_positions", k);
                                  need(batch.end_positions, "end_positions", k);
+                                 return m->forward(batch).loss;
+                               },
+                               [&](BertForTokenClassification& m) {
+                                 need(batch.labels, "labels", k);
                                  return m->forward(batch).loss;
                                }},
                     model_);

@@ -158,6 +158,9 @@ PruneReport apply_plan(BertForSequenceClassification& m, const PruningPlan& plan
 PruneReport apply_plan(BertForQuestionAnswering& m, const PruningPlan& plan) {
   return apply_plan(*m->bert.ptr(), plan, "bert.");
 }
+PruneReport apply_plan(BertForTokenClassification& m, const PruningPlan& plan) {
+  return apply_plan(*m->bert.ptr(), plan, "bert.");
+}
 PruneReport apply_plan(AnyBertModel& model, const PruningPlan& plan) {
   return apply_plan(*model.bert().ptr(), plan, "bert.");
 }

@@ -30,24 +30,28 @@ std::string run_color(size_t i) { return kRunColors[i % (sizeof kRunColors / siz
 
 std::string phase_color(Phase p) {
   switch (p) {
-    case Phase::search:
+    case Phase::Search:
       return "#E69F00";
-    case Phase::efficient:
+    case Phase::Efficient:
       return "#009E73";
-    case Phase::dense:
+    case Phase::Dense:
       return "#56B4E9";
+    case Phase::Eval:
+      break;
   }
   return "#999999";
 }
 
 std::string phase_label(Phase p) {
   switch (p) {
-    case Phase::search:
+    case Phase::Search:
       return "search";
-    case Phase::efficient:
+    case Phase::Efficient:
       return "efficient training";
-    case Phase::dense:
+    case Phase::Dense:
       return "dense training";
+    case Phase::Eval:
+      break;
   }
   return "?";
 }
@@ -98,8 +102,8 @@ int64_t last_step(const RunData& r) {
 }
 
 std::string draw_text(const RunData& r) {
-  if (r.draw_reason == "ticket") return "ticket given (no search)";
-  if (r.draw_step >= 0) return "drawn at step " + std::to_string(r.draw_step) + " (" + r.draw_reason + ")";
+  if (r.draw_reason == DrawReason::Given) return "ticket given (no search)";
+  if (r.draw_step >= 0) return "drawn at step " + std::to_string(r.draw_step) + " (" + to_string(r.draw_reason) + ")";
   return "";
 }
 
@@ -145,18 +149,18 @@ std::string time_section(const std::vector<RunData>& runs) {
   chart.title = "Wall time per phase";
   chart.x_label = "wall time (" + unit.name + ")";
   chart.categories = {"search", "efficient training", "dense training", "evaluation", "checkpoints", "other"};
-  chart.colors = {phase_color(Phase::search),
-                  phase_color(Phase::efficient),
-                  phase_color(Phase::dense),
+  chart.colors = {phase_color(Phase::Search),
+                  phase_color(Phase::Efficient),
+                  phase_color(Phase::Dense),
                   "#999999",
                   "#C8C8C8",
                   "#E6E6E6"};
   for (const RunData& r : runs) {
     const PhaseTimes& t = r.times;
-    const double other = std::max(0.0, t.total - t.search - t.efficient - t.dense - t.evaluation - t.checkpoint);
+    const double other = std::max(0.0, t.total - t.search - t.efficient - t.dense - t.eval - t.checkpoint);
     StackedBar bar;
     bar.label = r.name;
-    for (double s : {t.search, t.efficient, t.dense, t.evaluation, t.checkpoint, other})
+    for (double s : {t.search, t.efficient, t.dense, t.eval, t.checkpoint, other})
       bar.values.push_back(s / unit.seconds);
     bar.total_label = format_seconds(t.total);
     chart.bars.push_back(std::move(bar));
@@ -180,7 +184,7 @@ std::vector<Band> phase_bands(const RunData& r) {
   // The draw is the boundary between search and efficient training, wherever the logging fell.
   if (r.draw_step > 0)
     for (size_t i = 0; i + 1 < bands.size(); ++i)
-      if (bands[i].label == phase_label(Phase::search) && bands[i + 1].label == phase_label(Phase::efficient))
+      if (bands[i].label == phase_label(Phase::Search) && bands[i + 1].label == phase_label(Phase::Efficient))
         bands[i].x1 = bands[i + 1].x0 = static_cast<double>(r.draw_step);
   return bands;
 }
@@ -298,7 +302,7 @@ std::string distance_section(const std::vector<RunData>& runs) {
     const TicketHistory& t = *r.ticket;
     LineChart c;
     c.id = "distance-" + std::to_string(i);
-    c.title = r.draw_reason == "ticket" ? r.name + " (the given ticket's search)" : r.name;
+    c.title = r.draw_reason == DrawReason::Given ? r.name + " (the given ticket's search)" : r.name;
     c.x_label = "optimizer step";
     c.y_label = "mask distance";
     Series heads{"heads", {}, {}, "#0072B2", LineStyle::solid, true};
@@ -328,7 +332,7 @@ std::string distance_section(const std::vector<RunData>& runs) {
     c.horizontal.push_back({t.threshold, threshold, "#222222", LineStyle::dotted});
     if (t.draw_step >= 0)
       c.vertical.push_back({static_cast<double>(t.draw_step),
-                            "draw @ " + std::to_string(t.draw_step) + " (" + t.reason + ")", "#000000",
+                            "draw @ " + std::to_string(t.draw_step) + " (" + to_string(t.reason) + ")", "#000000",
                             LineStyle::dashed});
     c.x_domain = std::make_pair(0.0, max_step);
     c.y_domain = std::make_pair(0.0, max_d > 0 ? max_d : 1.0);
@@ -359,7 +363,8 @@ std::string structure_section(const std::vector<RunData>& runs) {
     if (r.structure.empty()) {
       c.subtitle = "neither ticket.json nor config.json";
     } else if (r.structure_source == "ticket.json") {
-      c.subtitle = (r.draw_reason == "ticket" ? std::string("given ticket") : "ticket " + draw_text(r)) + ": " + counts;
+      c.subtitle =
+          (r.draw_reason == DrawReason::Given ? std::string("given ticket") : "ticket " + draw_text(r)) + ": " + counts;
     } else {
       c.subtitle = std::string(r.ticket ? "search never drew" : "no ticket") + " (config.json): " + counts;
     }

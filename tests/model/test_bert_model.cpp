@@ -357,8 +357,8 @@ TEST_F(BertModelTest, SlimmingCoefficientsAreTheParameters) {
 
 TEST_F(BertModelTest, CloneIsDeepAndEqual) {
   const auto c = tiny_config();
-  for (auto kind :
-       {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification, ModelKind::QuestionAnswering}) {
+  for (auto kind : {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
+                    ModelKind::QuestionAnswering, ModelKind::TokenClassification}) {
     auto a = AnyBertModel::create(kind, c);
     a.module()->eval();
     auto b = a.clone();
@@ -379,8 +379,9 @@ TEST_F(BertModelTest, AnyModelNeedsTheKindsLabels) {
   auto qa = AnyBertModel::create(ModelKind::QuestionAnswering, c);
   test::expect_error([&] { qa.loss(batch); }, {"start_positions"});
   EXPECT_EQ(model_kind_from_architecture("BertForMaskedLM"), ModelKind::MaskedLM);
-  test::expect_error([] { model_kind_from_architecture("BertForTokenClassification", "config.json"); },
-                     {"config.json", "BertForTokenClassification"});
+  EXPECT_EQ(model_kind_from_architecture("BertForTokenClassification"), ModelKind::TokenClassification);
+  test::expect_error([] { model_kind_from_architecture("BertForMultipleChoice", "config.json"); },
+                     {"config.json", "BertForMultipleChoice", "BertForTokenClassification"});
 }
 
 TEST_F(BertModelTest, TooLongSequenceIsAnError) {

@@ -52,11 +52,15 @@ inline Batch tiny_batch(const BertConfig& c, int64_t b = 3, int64_t s = 7, uint6
 }
 
 /// tiny_batch() with the labels `kind` expects: class ids [B] for sequence classification (among
-/// the config's num_labels), masked-LM labels otherwise.
+/// the config's num_labels), class ids [B,S] with -100 on the first and padded positions for token
+/// classification, masked-LM labels otherwise.
 inline Batch tiny_batch_for(ModelKind kind, const BertConfig& c, int64_t b = 3, int64_t s = 7, uint64_t seed = 7) {
   Batch batch = tiny_batch(c, b, s, seed);
   if (kind == ModelKind::SequenceClassification) {
     batch.labels = torch::arange(b, torch::kLong).remainder(c.num_labels);
+  } else if (kind == ModelKind::TokenClassification) {
+    batch.labels = batch.input_ids.remainder(c.num_labels).masked_fill(batch.attention_mask.eq(0), -100);
+    batch.labels.select(1, 0).fill_(-100);
   }
   return batch;
 }

@@ -19,7 +19,7 @@ using test::tiny_batch;
 using test::tiny_config;
 
 const std::vector<ModelKind> kKinds = {ModelKind::PreTraining, ModelKind::MaskedLM, ModelKind::SequenceClassification,
-                                       ModelKind::QuestionAnswering};
+                                       ModelKind::QuestionAnswering, ModelKind::TokenClassification};
 
 PruningPlan example_plan() {
   PruningPlan p;
@@ -72,6 +72,10 @@ std::vector<torch::Tensor> outputs(AnyBertModel& m, const Batch& batch) {
     case ModelKind::QuestionAnswering: {
       auto o = m.get<BertForQuestionAnswering>()->forward(batch);
       return {o.loss, o.start_logits, o.end_logits};
+    }
+    case ModelKind::TokenClassification: {
+      auto o = m.get<BertForTokenClassification>()->forward(batch);
+      return {o.loss, o.logits};
     }
   }
   return {};

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "earlybert/base/files.h"
-#include "earlybert/train/task.h"
+#include "earlybert/tasks/task.h"
 #include "earlybert/train/trainer.h"
 #include "train/trainer_test_util.h"
 
@@ -23,7 +23,7 @@ struct RealRuns {
     searching = root + "/searching";
 
     TrainingArguments d = earlybert::test::tiny_finetune_args(dense);
-    d.ticket_mode = "none";
+    d.ticket_mode = TicketMode::None;
     d.eval_steps = 10;
     Trainer(d, make_task(d)).train();
 

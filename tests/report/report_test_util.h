@@ -65,10 +65,10 @@ inline RunData dense_run(const std::string& name = "dense") {
   r.times = {0, 0, 100, 8, 2, 115};
   r.global_step = 40;
   r.params_initial = r.params_final = 11180000;
-  for (int s = 2; s <= 40; s += 2) r.training.push_back({s, Phase::dense, 0.7 - 0.006 * s});
+  for (int s = 2; s <= 40; s += 2) r.training.push_back({s, Phase::Dense, 0.7 - 0.006 * s});
   for (int s = 10; s <= 40; s += 10)
     r.evaluations.push_back({s, {{"eval_accuracy", 0.6 + 0.005 * s}, {"eval_loss", 0.6 - 0.004 * s}}});
-  r.tokens_per_s = {{Phase::dense, 6963}};
+  r.tokens_per_s = {{Phase::Dense, 6963}};
   for (int l = 0; l < 2; ++l) r.structure.push_back({4, {true, true, true, true}, 32, 32});
   r.structure_source = "config.json";
   return r;
@@ -85,17 +85,17 @@ inline RunData earlybert_run(const std::string& name = "earlybert") {
   r.times = {20, 60, 0, 6, 2, 92};
   r.global_step = 40;
   r.draw_step = 12;
-  r.draw_reason = "early_bird";
+  r.draw_reason = DrawReason::EarlyBird;
   r.params_initial = 11180000;
   r.params_final = 10080000;
   for (int s = 2; s <= 40; s += 2)
-    r.training.push_back({s, s <= 12 ? Phase::search : Phase::efficient,
+    r.training.push_back({s, s <= 12 ? Phase::Search : Phase::Efficient,
                           s == 20 ? std::numeric_limits<double>::quiet_NaN() : 0.72 - 0.006 * s});
   for (int s = 10; s <= 40; s += 10) r.evaluations.push_back({s, {{"eval_accuracy", 0.58 + 0.005 * s}}});
-  r.tokens_per_s = {{Phase::search, 6898}, {Phase::efficient, 8598}};
+  r.tokens_per_s = {{Phase::Search, 6898}, {Phase::Efficient, 8598}};
   TicketHistory t;
   t.draw_step = 12;
-  t.reason = "early_bird";
+  t.reason = DrawReason::EarlyBird;
   t.threshold = 0.1;
   t.window = 2;
   t.source = "runs/" + name + "/ticket.json";

@@ -55,7 +55,7 @@ TEST(Report, RunNamesAreEscapedEverywhere) {
   RunData evil = test::earlybert_run("<img src=x onerror=alert(1)>&\"'");
   evil.dir = "runs/<evil-dir>";
   evil.task = "t<evil-task>";
-  evil.draw_reason = "<evil-reason>";
+  evil.ticket_mode = "<evil-reason>";
   const std::string html = render_report({test::dense_run(), evil}, {"title </title><script>"});
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("<evil"), std::string::npos);
@@ -94,16 +94,16 @@ TEST(Report, NoRunsIsAnError) {
 TEST(Report, GivenTicketAndSearchThatNeverDrew) {
   RunData given = test::earlybert_run("transfer");
   given.draw_step = 0;
-  given.draw_reason = "ticket";
+  given.draw_reason = DrawReason::Given;
   given.ticket_mode = "ticket runs/pretrain/ticket.json";
   given.training.clear();
-  for (int s = 2; s <= 40; s += 2) given.training.push_back({s, Phase::efficient, 0.7 - 0.006 * s});
+  for (int s = 2; s <= 40; s += 2) given.training.push_back({s, Phase::Efficient, 0.7 - 0.006 * s});
   RunData searching = test::earlybert_run("searching");
   searching.draw_step = -1;
-  searching.draw_reason.clear();
+  searching.draw_reason = DrawReason::NotYet;
   searching.ticket->draw_step = -1;
-  searching.ticket->reason = "not_yet";
-  for (auto& p : searching.training) p.phase = Phase::search;
+  searching.ticket->reason = DrawReason::NotYet;
+  for (auto& p : searching.training) p.phase = Phase::Search;
   searching.structure = test::dense_run().structure;
   searching.structure_source = "config.json";
   const std::string html = render_report({given, searching});

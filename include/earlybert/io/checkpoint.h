@@ -1,4 +1,5 @@
-// Checkpoints: a directory with config.json + model.safetensors, Hugging Face's layout.
+// Checkpoints: a directory with config.json + model.safetensors, Hugging Face's layout (read also with
+// pytorch_model.bin or sharded weights instead: io/weight_files.h).
 //
 //   save_pretrained(dir, model)            writes both files into "<dir>.tmp.<pid>", then commits
 //   it as
@@ -134,8 +135,9 @@ void save_pretrained(const std::string& dir, const BertModel& model);
 /// its config.json is missing, and naming the key for a missing or wrongly typed field.
 BertConfig load_pretrained(const std::string& dir);
 
-/// Reads <dir>/model.safetensors. Error naming the path when it is missing or corrupt (and saying
-/// so when the directory only has pickled pytorch_model.bin weights, which we do not read).
+/// Reads <dir>'s weights: model.safetensors, or else a sharded safetensors index, pytorch_model.bin or
+/// its sharded index (io/weight_files.h; metadata only for model.safetensors). Error naming the path
+/// when none is there or the file is corrupt.
 SafetensorsContents read_pretrained_weights(const std::string& dir);
 
 /// Loads <dir>'s weights into `module`, whose shapes `model_config` describes, after
@@ -151,7 +153,7 @@ struct PretrainedModel {
 
 /// Builds a `kind` model from <dir>/config.json, changed by `adjust` first when given (e.g. set
 /// num_labels for a new classifier; shapes of the body must stay as they are), loads the weights
-/// and enforces `policy` (Error naming <dir>/model.safetensors otherwise).
+/// and enforces `policy` (Error naming the weights file otherwise).
 PretrainedModel load_pretrained_model(const std::string& dir, ModelKind kind,
                                       const LoadPolicy& policy = LoadPolicy::initialise(),
                                       const std::function<void(BertConfig&)>& adjust = {});

@@ -1,4 +1,4 @@
-// AnyBertModel — one of the four task models behind one handle, for code that is generic over the
+// AnyBertModel — one of the five task models behind one handle, for code that is generic over the
 // task (the trainer, the benchmark, checkpoint loading).
 //
 // Each kind keeps its own typed forward() and output struct; AnyBertModel adds what generic code
@@ -17,26 +17,29 @@
 #include "earlybert/model/bert_for_pretraining.h"
 #include "earlybert/model/bert_for_question_answering.h"
 #include "earlybert/model/bert_for_sequence_classification.h"
+#include "earlybert/model/bert_for_token_classification.h"
 
 namespace earlybert {
 
-enum class ModelKind { PreTraining, MaskedLM, SequenceClassification, QuestionAnswering };
+/// The order is the variant's: kind() is the index of the model held.
+enum class ModelKind { PreTraining, MaskedLM, SequenceClassification, QuestionAnswering, TokenClassification };
 
 /// Hugging Face class name: "BertForPreTraining", "BertForMaskedLM", "BertForSequenceClassification",
-/// "BertForQuestionAnswering".
+/// "BertForQuestionAnswering", "BertForTokenClassification".
 std::string architecture_name(ModelKind kind);
 /// Inverse of architecture_name(); an unknown name is an Error naming `where`.
 ModelKind model_kind_from_architecture(const std::string& name, const std::string& where = "architectures");
 
 class AnyBertModel {
  public:
-  using Variant =
-      std::variant<BertForPreTraining, BertForMaskedLM, BertForSequenceClassification, BertForQuestionAnswering>;
+  using Variant = std::variant<BertForPreTraining, BertForMaskedLM, BertForSequenceClassification,
+                               BertForQuestionAnswering, BertForTokenClassification>;
 
   AnyBertModel(BertForPreTraining m) : model_(std::move(m)) {}
   AnyBertModel(BertForMaskedLM m) : model_(std::move(m)) {}
   AnyBertModel(BertForSequenceClassification m) : model_(std::move(m)) {}
   AnyBertModel(BertForQuestionAnswering m) : model_(std::move(m)) {}
+  AnyBertModel(BertForTokenClassification m) : model_(std::move(m)) {}
 
   /// A freshly initialised model of `kind`.
   static AnyBertModel create(ModelKind kind, const BertConfig& config);

@@ -8,6 +8,7 @@
 //   labels               masked LM / pre-training: [B,S] int64 token ids, -100 where not masked
 //                        sequence classification: [B] int64 class ids, or [B] float targets for
 //                        regression (num_labels == 1) / [B,num_labels] float for multi-label
+//                        token classification: [B,S] int64 class ids, -100 where no label
 //   next_sentence_label  [B] int64, 0 = sentence B follows A, 1 = random (pre-training)
 //   start_positions      [B] int64 answer span start token (question answering)
 //   end_positions        [B] int64 answer span end token

@@ -46,6 +46,7 @@ PruneReport apply_plan(BertForPreTraining& model, const PruningPlan& plan);
 PruneReport apply_plan(BertForMaskedLM& model, const PruningPlan& plan);
 PruneReport apply_plan(BertForSequenceClassification& model, const PruningPlan& plan);
 PruneReport apply_plan(BertForQuestionAnswering& model, const PruningPlan& plan);
+PruneReport apply_plan(BertForTokenClassification& model, const PruningPlan& plan);
 PruneReport apply_plan(AnyBertModel& model, const PruningPlan& plan);
 
 /// A pruned deep copy; `model` is left as it is.

@@ -16,7 +16,12 @@ struct TableRow {
   std::vector<std::string> cells;  ///< one per run
 };
 
-/// The rows, starting with "run" (the run names). Metric rows: every eval_* key any run has, sorted.
-std::vector<TableRow> comparison_rows(const std::vector<RunData>& runs);
+/// The rows, starting with "run" (the run names). Metric rows: `metric_keys` (eval_* names) when given,
+/// else every eval_* key any run has, sorted.
+std::vector<TableRow> comparison_rows(const std::vector<RunData>& runs,
+                                      const std::vector<std::string>& metric_keys = {});
+
+/// The rows as aligned text, one line per row (what `earlybert compare` prints).
+std::string format_table(const std::vector<TableRow>& rows);
 
 }  // namespace earlybert::report

@@ -1,20 +1,11 @@
 // One finished training run as the report sees it, read from its output directory.
 //
-// read_run_data() reads the files a run of `earlybert pretrain` / `finetune` leaves in its output_dir
-// (the same ones `earlybert compare` reads):
-//   eval_results.json   final eval_* metrics; wall time of every phase                       required
-//   trainer_state.json  global step, final phase, draw step and reason                       required
-//   metrics.jsonl       training loss per logging step, eval metrics per evaluation,
-//                       tokens/s per phase                                                   required
-//   ticket.json         mask-distance history, threshold, the plan (structure)    required when drawn
-//                       (a run still searching at its end has no ticket.json of its own: the
-//                       distance history then comes from its newest checkpoint, when there is one)
-//   train_results.json  parameters before and after pruning                                  optional
-//   config.json         model shape, for the structure of runs without a ticket              optional
-//   config.yaml         task and ticket_mode (labels only)                                   optional
-// A missing required file or a malformed one is an earlybert::Error of one line naming the file (and
-// the key). The struct is plain data, so every picture and table is a pure function of it and is
-// tested on constructed runs.
+// read_run_data() reads a run's output_dir through read_run() (train/run_files.h, the one owner of
+// the run files' names and keys) and adds what only the report needs: the mask-distance history of a
+// search that never drew (from the newest checkpoint's ticket.json, when there is one) and the model
+// structure of runs without a ticket (config.json). A missing required file or a malformed one is an
+// earlybert::Error of one line naming the file (and the key). The struct is plain data, so every
+// picture and table is a pure function of it and is tested on constructed runs.
 #pragma once
 
 #include <cstdint>
@@ -23,17 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "earlybert/prune/ticket_options.h"
 #include "earlybert/report/model_structure.h"
+#include "earlybert/train/phase.h"
+#include "earlybert/train/run_files.h"
 
 namespace earlybert::report {
 
-/// The phase a training step belongs to (metrics.jsonl's "phase" of training records).
-enum class Phase { search, efficient, dense };
-std::string to_string(Phase phase);
-
 struct TrainingPoint {
   int64_t step = 0;
-  Phase phase = Phase::dense;
+  Phase phase = Phase::Dense;
   double loss = 0;  ///< NaN when not logged or not finite
 };
 
@@ -54,21 +44,11 @@ struct DistancePoint {
 /// What ticket.json says about the draw.
 struct TicketHistory {
   int64_t draw_step = -1;  ///< in the run that drew it; -1 while still searching
-  std::string reason;      ///< early_bird | max_search_steps | fixed_step | random | not_yet
+  DrawReason reason = DrawReason::NotYet;
   double threshold = 0;
   int64_t window = 0;
   std::vector<DistancePoint> distances;
   std::string source;  ///< the file it was read from
-};
-
-/// Wall time in seconds (eval_results.json).
-struct PhaseTimes {
-  double search = 0;
-  double efficient = 0;
-  double dense = 0;
-  double evaluation = 0;
-  double checkpoint = 0;  ///< 0 when the run did not record it
-  double total = 0;       ///< train_runtime: the whole run
 };
 
 struct RunData {
@@ -77,10 +57,10 @@ struct RunData {
   std::string task;                                      ///< "" when config.yaml is absent
   std::string ticket_mode;                               ///< ""    "          ; "ticket <path>" for a given ticket
   std::map<std::string, std::optional<double>> metrics;  ///< final eval_* (null -> nullopt)
-  PhaseTimes times;
+  PhaseTimes times;                                      ///< wall time in seconds (run_files.h)
   int64_t global_step = 0;
   int64_t draw_step = -1;  ///< -1: no ticket (dense, or the search never drew); 0 for a given ticket
-  std::string draw_reason;
+  DrawReason draw_reason = DrawReason::NotYet;
   std::optional<int64_t> params_initial, params_final;
   std::vector<TrainingPoint> training;
   std::vector<EvalPoint> evaluations;
