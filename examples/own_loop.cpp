@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     eb::TicketOptions ticket;
     ticket.check_steps = 2;
     ticket.window = 2;
-    ticket.threshold = 0.1;
+    ticket.threshold_heads = ticket.threshold_ffn = 0.1;
     ticket.max_search_steps = 10;
     eb::EarlyBirdSearch search(ticket, /*updates_per_epoch=*/total_steps);
     search.keep_rewind_weights(model);

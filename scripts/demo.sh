@@ -9,11 +9,14 @@
 #    (`earlybert prepare-pretraining --wordnet`);
 # 3. pre-training: a BERT-mini (4 layers, hidden 256) from scratch, dense
 #    (configs/pretrain/wordnet-bert-small.yaml + configs/demo/pretrain.yaml);
-# 4. fine-tuning on the `wordnet` task (gloss → one of 45 lexicographer categories) twice from that
-#    model with the same budget: dense (--ticket_mode none) and EarlyBERT (--ticket_mode early_bird:
-#    search with slimming coefficients + L1, draw the early-bird ticket, physically prune, train on)
+# 4. fine-tuning on the `wordnet` task (gloss → one of 45 lexicographer categories) three times from
+#    that model, the official EarlyBERT comparison (docs/PROTOCOL.md): dense (--ticket_mode none),
+#    EarlyBERT (--ticket_mode early_bird: search with slimming coefficients + L1, draw the early-bird
+#    ticket, physically prune, then the efficient stage on its own budget and schedule) and the random
+#    ticket (--ticket_mode random: the same efficient stage on a random structure of the same size)
 #    (configs/finetune/wordnet.yaml + configs/demo/finetune.yaml);
-# 5. `earlybert compare`: accuracy, draw step, heads/neurons kept, wall time of each phase, time saved;
+# 5. `earlybert compare`: accuracy, draw step and reason, heads/neurons kept, wall time of each phase,
+#    time saved against dense;
 # 6. `earlybert report`: the same runs as one HTML page with pictures (runs/demo/report.html).
 #
 # Everything goes to runs/demo/ (EARLYBERT_DEMO_DIR), which is replaced on every run. EARLYBERT_BUILD_DIR
@@ -70,6 +73,11 @@ step "fine-tuning on wordnet, EarlyBERT -> $out/earlybert"
   --config configs/finetune/wordnet.yaml --config configs/demo/finetune.yaml \
   --output_dir "$out/earlybert" --ticket_mode early_bird "$@"
 
+step "fine-tuning on wordnet, random ticket -> $out/random"
+"$eb" finetune --task wordnet --model_name_or_path "$out/pretrain" \
+  --config configs/finetune/wordnet.yaml --config configs/demo/finetune.yaml \
+  --output_dir "$out/random" --ticket_mode random "$@"
+
 step "comparison (finished in $(( $(date +%s) - start ))s)"
-"$eb" compare "$out/dense" "$out/earlybert" | tee "$out/comparison.txt"
-"$eb" report "$out/dense" "$out/earlybert" --output "$out/report.html"
+"$eb" compare "$out/dense" "$out/earlybert" "$out/random" | tee "$out/comparison.txt"
+"$eb" report "$out/dense" "$out/earlybert" "$out/random" --output "$out/report.html"

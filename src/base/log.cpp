@@ -48,11 +48,23 @@ std::string vformat(std::string_view format, std::initializer_list<Arg> args) {
   }
 }
 
-void write(Level level, std::string_view message) {
-  spdlog::default_logger_raw()->log(to_spdlog(level), "{}", message);
+/// The logger messages go to: spdlog's default one, except that spdlog's built-in default (unnamed,
+/// on stdout) is replaced by the console logger on first use — a library must not write its log into
+/// the standard output a command prints its results on (e.g. `earlybert predict --input`).
+namespace {
+spdlog::logger* target() {
+  static const bool replaced = [] {
+    if (spdlog::default_logger_raw()->name().empty()) use_console();
+    return true;
+  }();
+  (void)replaced;
+  return spdlog::default_logger_raw();
 }
+}  // namespace
 
-bool enabled(Level level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
+void write(Level level, std::string_view message) { target()->log(to_spdlog(level), "{}", message); }
+
+bool enabled(Level level) { return target()->should_log(to_spdlog(level)); }
 
 void set_level(Level level) { spdlog::set_level(to_spdlog(level)); }
 

@@ -30,6 +30,8 @@ std::string because(DrawReason why) {
       return "random ticket (no search)";
     case DrawReason::Given:
       return "a given ticket";
+    case DrawReason::PrunedModel:
+      return "the model's earlier pruning";
     case DrawReason::NotYet:
       break;
   }
@@ -41,7 +43,8 @@ std::string because(DrawReason why) {
 EarlyBirdSearch::EarlyBirdSearch(TicketOptions options, int64_t updates_per_epoch)
     : options_(options),
       rule_(DrawRule::from_options(options_, updates_per_epoch)),
-      detector_(options_.threshold, options_.window),
+      detector_(EarlyBirdCriterion{options_.threshold_heads, options_.threshold_ffn, options_.min_swaps},
+                options_.window),
       ticket_(Ticket::for_options(options_, rule_.max_search_steps)) {}
 
 void EarlyBirdSearch::keep_rewind_weights(const AnyBertModel& model) {
@@ -129,7 +132,8 @@ std::string EarlyBirdSearch::draw_summary() const {
   line += "; mask distance to the previous check: heads " + fixed4(r.dist_heads) + ", FFN " + fixed4(r.dist_ffn);
   if (r.window_max_heads >= 0)
     line += " (max over the last " + std::to_string(detector_.window()) + ": heads " + fixed4(r.window_max_heads) +
-            ", FFN " + fixed4(r.window_max_ffn) + "; threshold " + fixed4(detector_.threshold()) + ")";
+            ", FFN " + fixed4(r.window_max_ffn) + "; allowed: heads " + fixed4(detector_.allowed_heads()) + ", FFN " +
+            fixed4(detector_.allowed_ffn()) + ")";
   return line;
 }
 

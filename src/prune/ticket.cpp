@@ -56,7 +56,9 @@ Ticket Ticket::for_options(const TicketOptions& o, int64_t resolved_max_search_s
   t.inter_pruning_ratio = o.ratios.ffn;
   t.inter_pruning_method = o.ratios.ffn_scope;
   t.ticket_check_steps = o.check_steps;
-  t.ticket_threshold = o.threshold;
+  t.ticket_threshold_heads = o.threshold_heads;
+  t.ticket_threshold_ffn = o.threshold_ffn;
+  t.ticket_min_swaps = o.min_swaps;
   t.ticket_window = o.window;
   t.max_search_steps = resolved_max_search_steps;
   t.random_ticket_seed = o.random_seed;
@@ -87,7 +89,9 @@ std::string Ticket::to_json() const {
   j["inter_pruning_ratio"] = inter_pruning_ratio;
   j["inter_pruning_method"] = to_string(inter_pruning_method);
   j["ticket_check_steps"] = ticket_check_steps;
-  j["ticket_threshold"] = ticket_threshold;
+  j["ticket_threshold_heads"] = ticket_threshold_heads;
+  j["ticket_threshold_ffn"] = ticket_threshold_ffn;
+  j["ticket_min_swaps"] = ticket_min_swaps;
   j["ticket_window"] = ticket_window;
   j["max_search_steps"] = max_search_steps;
   j["random_ticket_seed"] = random_ticket_seed;
@@ -128,7 +132,11 @@ Ticket Ticket::from_json(const std::string& text, const std::string& source) {
   t.inter_pruning_method = parse_enum<PruneScope>(
       r.optional<std::string>("inter_pruning_method", to_string(PruneScope::Global)), r.where("inter_pruning_method"));
   t.ticket_check_steps = r.optional<int64_t>("ticket_check_steps", 0);
-  t.ticket_threshold = r.optional<double>("ticket_threshold", 0.0);
+  // Tickets from before per-kind thresholds have one "ticket_threshold" and no floor.
+  const double threshold = r.optional<double>("ticket_threshold", 0.0);
+  t.ticket_threshold_heads = r.optional<double>("ticket_threshold_heads", threshold);
+  t.ticket_threshold_ffn = r.optional<double>("ticket_threshold_ffn", threshold);
+  t.ticket_min_swaps = r.optional<int64_t>("ticket_min_swaps", 0);
   t.ticket_window = r.optional<int64_t>("ticket_window", 0);
   t.max_search_steps = r.optional<int64_t>("max_search_steps", 0);
   t.random_ticket_seed = r.optional<int64_t>("random_ticket_seed", 0);
@@ -169,7 +177,8 @@ bool Ticket::operator==(const Ticket& o) const {
   return draw_step == o.draw_step && mode == o.mode && reason == o.reason &&
          self_pruning_ratio == o.self_pruning_ratio && self_pruning_method == o.self_pruning_method &&
          inter_pruning_ratio == o.inter_pruning_ratio && inter_pruning_method == o.inter_pruning_method &&
-         ticket_check_steps == o.ticket_check_steps && ticket_threshold == o.ticket_threshold &&
+         ticket_check_steps == o.ticket_check_steps && ticket_threshold_heads == o.ticket_threshold_heads &&
+         ticket_threshold_ffn == o.ticket_threshold_ffn && ticket_min_swaps == o.ticket_min_swaps &&
          ticket_window == o.ticket_window && max_search_steps == o.max_search_steps &&
          random_ticket_seed == o.random_ticket_seed && plan == o.plan && distance_history == o.distance_history &&
          coefficient_snapshots == o.coefficient_snapshots;

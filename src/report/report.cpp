@@ -103,6 +103,7 @@ int64_t last_step(const RunData& r) {
 
 std::string draw_text(const RunData& r) {
   if (r.draw_reason == DrawReason::Given) return "ticket given (no search)";
+  if (r.draw_reason == DrawReason::PrunedModel) return "model pruned before (no search)";
   if (r.draw_step >= 0) return "drawn at step " + std::to_string(r.draw_step) + " (" + to_string(r.draw_reason) + ")";
   return "";
 }

@@ -28,7 +28,7 @@ TicketHistory history_of(const Ticket& ticket, const std::string& source) {
   TicketHistory h;
   h.draw_step = ticket.draw_step;
   h.reason = ticket.reason;
-  h.threshold = ticket.ticket_threshold;
+  h.threshold = ticket.ticket_threshold_heads;
   h.window = ticket.ticket_window;
   h.source = source;
   for (const EarlyBirdRecord& rec : ticket.distance_history)

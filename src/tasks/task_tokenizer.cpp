@@ -7,6 +7,7 @@
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
+#include "earlybert/base/log.h"
 #include "earlybert/tasks/task_options.h"
 #include "earlybert/tokenize/sentencepiece.h"
 #include "earlybert/tokenize/wordpiece.h"
@@ -16,9 +17,47 @@ namespace fs = std::filesystem;
 namespace earlybert {
 namespace {
 
-const char* const kTokenizerFileNames[] = {"vocab.txt", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model"};
+const char* const kTokenizerFileNames[] = {"vocab.txt", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model",
+                                           "tokenizer.json"};
 
 bool is_sentencepiece(const std::string& path) { return fs::path(path).extension() == ".model"; }
+bool is_fast_tokenizer_file(const std::string& path) { return fs::path(path).filename() == "tokenizer.json"; }
+
+nlohmann::json parse_json_file(const std::string& path) {
+  const std::string text = read_file(path);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    fail(path, std::string("malformed JSON: ") + e.what());
+  }
+}
+
+/// A boolean key of a JSON object: absent or null → unset; another type → Error naming file and key.
+std::optional<bool> optional_bool(const nlohmann::json& j, const char* key, const std::string& path) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (!j[key].is_boolean()) fail(path + ": key '" + key + "'", "expected true or false");
+  return j[key].get<bool>();
+}
+
+/// The tokens of a fast tokenizer's WordPiece model in id order (tokenizer.json: model.vocab).
+std::vector<std::string> fast_tokenizer_vocab(const std::string& path) {
+  const nlohmann::json j = parse_json_file(path);
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+    fail(path + ": key 'model'", "expected an object (a Hugging Face tokenizer.json)");
+  const auto& model = j["model"];
+  if (!model.contains("type") || model["type"] != "WordPiece")
+    fail(path + ": key 'model.type'", "only WordPiece tokenizers are supported here");
+  if (!model.contains("vocab") || !model["vocab"].is_object())
+    fail(path + ": key 'model.vocab'", "expected an object of token: id");
+  std::vector<std::string> tokens(model["vocab"].size());
+  for (const auto& [token, id] : model["vocab"].items()) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<size_t>() >= tokens.size() ||
+        !tokens[id.get<size_t>()].empty())
+      fail(path + ": key 'model.vocab." + token + "'", "ids must be 0..n-1, each once");
+    tokens[id.get<size_t>()] = token;
+  }
+  return tokens;
+}
 
 /// The tokenizer file inside directory `dir`, or "".
 std::string find_in_directory(const std::string& dir) {
@@ -50,9 +89,59 @@ std::string resolve_tokenizer_file(const TaskOptions& args) {
   return "";
 }
 
-std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, bool do_lower_case) {
+TokenizerCasing resolve_casing(const TaskOptions& args, const std::string& tokenizer_file) {
+  TokenizerCasing c;
+  if (args.do_lower_case) {
+    c.do_lower_case = *args.do_lower_case;
+    c.source = "do_lower_case";
+    return c;
+  }
+  const std::string dir = tokenizer_file.empty() ? std::string() : fs::path(tokenizer_file).parent_path().string();
+  std::error_code ec;
+  const std::string config = join_path(dir.empty() ? "." : dir, "tokenizer_config.json");
+  if (!tokenizer_file.empty() && fs::is_regular_file(config, ec)) {
+    const nlohmann::json j = parse_json_file(config);
+    if (const auto lower = optional_bool(j, "do_lower_case", config)) {
+      c.do_lower_case = *lower;
+      c.strip_accents = optional_bool(j, "strip_accents", config);
+      c.tokenize_chinese_chars = optional_bool(j, "tokenize_chinese_chars", config).value_or(true);
+      c.source = config;
+      return c;
+    }
+  }
+  const std::string fast = join_path(dir.empty() ? "." : dir, "tokenizer.json");
+  if (!tokenizer_file.empty() && fs::is_regular_file(fast, ec)) {
+    const nlohmann::json j = parse_json_file(fast);
+    if (j.is_object() && j.contains("normalizer") && j["normalizer"].is_object() &&
+        j["normalizer"].value("type", "") == "BertNormalizer") {
+      const auto& n = j["normalizer"];
+      const std::string where = fast + ": normalizer";
+      c.do_lower_case = optional_bool(n, "lowercase", where).value_or(true);
+      c.strip_accents = optional_bool(n, "strip_accents", where);
+      c.tokenize_chinese_chars = optional_bool(n, "handle_chinese_chars", where).value_or(true);
+      c.source = fast;
+      return c;
+    }
+  }
+  c.source = "default";
+  return c;
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, const TokenizerCasing& casing) {
   if (is_sentencepiece(path)) return std::make_unique<SentencePieceTokenizer>(path);
-  return std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::from_file(path, do_lower_case));
+  WordPieceOptions options;
+  options.basic.do_lower_case = casing.do_lower_case;
+  options.basic.strip_accents = casing.strip_accents;
+  options.basic.tokenize_chinese_chars = casing.tokenize_chinese_chars;
+  WordPieceVocab vocab = is_fast_tokenizer_file(path) ? WordPieceVocab::from_tokens(fast_tokenizer_vocab(path), path)
+                                                      : WordPieceVocab::from_file(path);
+  return std::make_unique<WordPieceTokenizer>(std::move(vocab), options);
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, bool do_lower_case) {
+  TokenizerCasing casing;
+  casing.do_lower_case = do_lower_case;
+  return load_tokenizer_file(path, casing);
 }
 
 std::unique_ptr<Tokenizer> load_run_tokenizer(const TaskOptions& args) {
@@ -63,12 +152,22 @@ std::unique_ptr<Tokenizer> load_run_tokenizer(const TaskOptions& args) {
                                : "no tokenizer: model directory '" + args.model_name_or_path +
                                      "' has no vocab.txt or .model file; set tokenizer_name");
   }
-  return load_tokenizer_file(path, args.do_lower_case);
+  const TokenizerCasing casing = resolve_casing(args, path);
+  if (!is_sentencepiece(path))
+    logging::info("tokenizer {}: {} (from {})", path, casing.do_lower_case ? "uncased (lowercased)" : "cased",
+                  casing.source);
+  return load_tokenizer_file(path, casing);
 }
 
 void save_tokenizer_files(const std::string& tokenizer_file, bool do_lower_case, const std::string& dir) {
   const bool spm = is_sentencepiece(tokenizer_file);
-  write_file_atomic(join_path(dir, spm ? "spiece.model" : "vocab.txt"), read_file(tokenizer_file));
+  std::string content;
+  if (is_fast_tokenizer_file(tokenizer_file)) {
+    for (const auto& t : fast_tokenizer_vocab(tokenizer_file)) content += t + "\n";
+  } else {
+    content = read_file(tokenizer_file);
+  }
+  write_file_atomic(join_path(dir, spm ? "spiece.model" : "vocab.txt"), content);
   nlohmann::ordered_json cfg;
   cfg["do_lower_case"] = do_lower_case;
   cfg["tokenizer_class"] = spm ? "AlbertTokenizer" : "BertTokenizer";

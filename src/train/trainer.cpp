@@ -108,13 +108,14 @@ struct Trainer::Impl {
   Precision precision = Precision::Fp32;
   std::optional<AnyBertModel> model;
   std::string tokenizer_file;
+  bool lower_case = true;  ///< the casing of tokenizer_file (resolve_casing)
 
   // --- budget and schedule ---
   int64_t n_train = 0;
   int64_t batches_per_epoch = 0;
   int64_t updates_per_epoch = 0;
-  int64_t total = 0;
-  LrSchedule schedule;
+  RunBudget budget;
+  int64_t total = 0;  ///< the update the run ends at: final_update(budget, efficient_start())
   std::unique_ptr<torch::optim::Optimizer> optimizer;
 
   // --- EarlyBERT ---
@@ -164,6 +165,8 @@ struct Trainer::Impl {
     configure_threads(static_cast<int>(args.threads));
     device = resolve_device(args.device);
     tokenizer_file = resolve_tokenizer_file(task_options(args));
+    // The casing the task's tokenizer used; saved with the model so that it travels with it.
+    if (!tokenizer_file.empty()) lower_case = resolve_casing(task_options(args), tokenizer_file).do_lower_case;
   }
 
   /// The model before any training: a checkpoint / Hugging Face directory, or a new one from
@@ -222,9 +225,10 @@ struct Trainer::Impl {
     phase = st.phase;
     draw_step = st.draw_step;
     draw_reason = st.draw_reason;
+    total = final_update(budget, efficient_start());
     const std::string ticket_path = join_path(dir, run_files::kTicket);
     if (search) {
-      EarlyBirdDetector detector(args.ticket_threshold, args.ticket_window);
+      EarlyBirdDetector detector = search->detector();
       if (!st.early_bird.empty())
         detector = EarlyBirdDetector::from_json(st.early_bird, state_path + ": key 'early_bird'");
       search->restore(std::move(detector), path_exists(ticket_path) ? Ticket::load(ticket_path) : search->ticket());
@@ -278,9 +282,11 @@ struct Trainer::Impl {
     const int64_t bs = args.per_device_train_batch_size;
     batches_per_epoch = (n_train + bs - 1) / bs;
     updates_per_epoch = update_steps_per_epoch(batches_per_epoch, args.gradient_accumulation_steps);
-    total = total_update_steps(args, updates_per_epoch);
-    schedule = make_lr_schedule(lr_schedule_options(args), total);
-    if (args.ticket.empty() && args.ticket_mode != TicketMode::None)
+    budget = run_budget(args, updates_per_epoch);
+    total = final_update(budget, -1);
+    const bool pruned_model = !args.ticket.empty() ? false : model_is_pruned();
+    const bool keep_pruned = pruned_model && args.ticket_mode != TicketMode::None && !args.search_pruned_model;
+    if (args.ticket.empty() && args.ticket_mode != TicketMode::None && !keep_pruned)
       search.emplace(ticket_options(args), updates_per_epoch);
 
     // --- the model before training; its weights are the rewind target ---
@@ -290,6 +296,18 @@ struct Trainer::Impl {
     if (slimming && args.rewind == RewindMode::Initial) search->keep_rewind_weights(initial);
 
     phase = args.ticket_mode == TicketMode::None ? Phase::Dense : Phase::Search;
+    if (keep_pruned) {
+      // Fine-tuning a model that EarlyBERT already pruned (in pre-training): its ticket is in its
+      // shapes; a second search would prune it again (12 -> 8 -> 5 heads per layer).
+      logging::info(
+          "model {} is already pruned: it trains without a new search (efficient stage only); set "
+          "search_pruned_model: true to search and prune it again",
+          args.model_name_or_path);
+      phase = Phase::Efficient;
+      draw_step = 0;
+      draw_reason = DrawReason::PrunedModel;
+      total = final_update(budget, 0);
+    }
     if (!resume_dir.empty()) {
       logging::info("resuming from {}", resume_dir);
       if (!args.ticket.empty()) given_ticket = Ticket::load_drawn(args.ticket);
@@ -322,7 +340,18 @@ struct Trainer::Impl {
     phase = Phase::Efficient;
     draw_step = 0;
     draw_reason = DrawReason::Given;
+    total = final_update(budget, 0);
   }
+
+  /// A model_name_or_path whose config.json has fewer heads or FFN neurons than its unpruned size.
+  bool model_is_pruned() const {
+    if (args.model_name_or_path.empty()) return false;
+    const std::string path = join_path(args.model_name_or_path, "config.json");
+    return path_exists(path) && BertConfig::load(path).is_pruned();
+  }
+
+  /// The step the efficient stage started at (the draw), -1 before it.
+  int64_t efficient_start() const { return phase == Phase::Efficient ? draw_step : -1; }
 
   void open_logs(bool resuming) {
     out.make_directories();
@@ -361,10 +390,6 @@ struct Trainer::Impl {
 
   double epoch_now() const { return static_cast<double>(step) / static_cast<double>(updates_per_epoch); }
 
-  double peak_lr() const {
-    return phase == Phase::Search && args.search_learning_rate > 0 ? args.search_learning_rate : args.learning_rate;
-  }
-
   // ------------------------------------------------------------------------------------------------
   // EarlyBERT: what the trainer does with the search's answers
 
@@ -401,6 +426,19 @@ struct Trainer::Impl {
     phase = Phase::Efficient;
     draw_step = step;
     draw_reason = why;
+    total = final_update(budget, draw_step);
+    if (budget.efficient_schedule == EfficientSchedule::Restart) {
+      // The efficient stage is a run of its own (the official protocol): a fresh schedule, and the
+      // data from the start — the same batches a random ticket's run sees.
+      pos.epoch = 0;
+      pos.batch_in_epoch = 0;
+      const LrSchedule s = active_schedule(budget, phase);
+      logging::info(
+          "efficient stage: {} updates (to step {}), peak learning rate {:.3g}, warm-up {}, fresh {} schedule",
+          budget.efficient_updates, total, s.base_lr, s.warmup_steps, to_string(s.type));
+    } else if (const int64_t w = rewarmup_updates(budget, draw_step); w > 0) {
+      logging::info("efficient phase continues the schedule to step {}, with a re-warm-up of {} updates", total, w);
+    }
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -479,7 +517,7 @@ struct Trainer::Impl {
     BertConfig config = model->config();
     config.architectures = {architecture_name(model->kind())};
     write_pretrained(dir, config, *model->module());
-    if (!tokenizer_file.empty()) save_tokenizer_files(tokenizer_file, args.do_lower_case, dir);
+    if (!tokenizer_file.empty()) save_tokenizer_files(tokenizer_file, lower_case, dir);
   }
 
   PhaseTimes times_now() const {
@@ -494,7 +532,7 @@ struct Trainer::Impl {
     const std::string tmp = begin_checkpoint(args.output_dir, step);
     write_model_files(tmp);
     save_optimizer_state(*optimizer, join_path(tmp, run_files::kOptimizer));
-    write_file_atomic(join_path(tmp, run_files::kScheduler), schedule.to_json());
+    write_file_atomic(join_path(tmp, run_files::kScheduler), active_schedule(budget, phase).to_json());
     if (const auto t = ticket_now()) write_file_atomic(join_path(tmp, run_files::kTicket), t->to_json());
     const std::string final_path = join_path(args.output_dir, checkpoint_name(step));
     if (eval_metric_now) best_model_checkpoint = final_path;
@@ -584,7 +622,7 @@ struct Trainer::Impl {
   StepRecord train_step(int64_t& tokens) {
     StepRecord rec;
     rec.phase = phase;
-    rec.lr = peak_lr() * schedule.multiplier(step);
+    rec.lr = learning_rate_at(budget, phase, step, draw_step);
     double loss_sum = 0;
     const int64_t accum = args.gradient_accumulation_steps;
     for (int64_t micro = 0; micro < accum; ++micro) {

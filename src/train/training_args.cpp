@@ -33,9 +33,16 @@ struct EnumAccess {
   std::function<bool(TA&, const std::string&)> set;  ///< false when the text is not one of the names
   std::function<std::string(const TA&)> get;
 };
-using Member = std::variant<int64_t TA::*, double TA::*, bool TA::*, std::string TA::*, EnumAccess>;
+/// A bool that may be left to the run to decide ("auto": e.g. do_lower_case from the model directory).
+using AutoBool = std::optional<bool>;
+using Member = std::variant<int64_t TA::*, double TA::*, bool TA::*, std::string TA::*, EnumAccess, AutoBool TA::*>;
+constexpr size_t kBoolMember = 2;
 constexpr size_t kStringMember = 3;
 constexpr size_t kEnumMember = 4;
+constexpr size_t kAutoBoolMember = 5;
+
+/// Bools and auto-bools take the flag forms --key (true) and --no_key (false).
+bool is_bool_like(const Member& m) { return m.index() == kBoolMember || m.index() == kAutoBoolMember; }
 /// Returns an empty string when the value is acceptable, else what is wrong with it.
 using IntCheck = std::function<std::string(int64_t)>;
 using DoubleCheck = std::function<std::string(double)>;
@@ -58,6 +65,12 @@ IntCheck int_minus_one_or_at_least(int64_t lo) {
 }
 DoubleCheck double_at_least(double lo) {
   return [lo](double v) { return v >= lo ? "" : "must be >= " + format_double(lo); };
+}
+DoubleCheck minus_one_or_at_least(double lo) {
+  return [lo](double v) { return v == -1 || v >= lo ? "" : "must be -1 or >= " + format_double(lo); };
+}
+DoubleCheck minus_one_or_positive() {
+  return [](double v) { return v == -1 || v > 0 ? "" : std::string("must be -1 or > 0"); };
 }
 DoubleCheck double_positive() {
   return [](double v) { return v > 0 ? "" : std::string("must be > 0"); };
@@ -95,6 +108,9 @@ const std::vector<Field>& fields() {
     auto add_string = [&](std::string name, std::string TA::*m, std::string group, std::string help) {
       f.push_back({std::move(name), m, std::move(group), std::move(help), nullptr, nullptr, {}});
     };
+    auto add_auto_bool = [&](std::string name, AutoBool TA::*m, std::string group, std::string help) {
+      f.push_back({std::move(name), m, std::move(group), std::move(help), nullptr, nullptr, {"auto", "true", "false"}});
+    };
     // An enum key: its allowed values are the enum's name table.
     auto add_enum = [&](std::string name, auto TA::*m, std::string group, std::string help) {
       using E = std::decay_t<decltype(std::declval<TA&>().*m)>;
@@ -119,7 +135,9 @@ const std::vector<Field>& fields() {
                ".yaml/.json file with Hugging Face config fields");
     add_string("tokenizer_name", &TA::tokenizer_name, "model",
                "vocab.txt or SentencePiece .model; empty = the one in the model directory");
-    add_bool("do_lower_case", &TA::do_lower_case, "model", "lowercase and strip accents (WordPiece)");
+    add_auto_bool("do_lower_case", &TA::do_lower_case, "model",
+                  "lowercase and strip accents (WordPiece); auto = the model directory's tokenizer_config.json "
+                  "(or tokenizer.json), else true");
     // data
     add_string("task", &TA::task, "data", "task to train or evaluate (a task registry name)");
     add_string("data_dir", &TA::data_dir, "data", "task data directory");
@@ -199,7 +217,17 @@ const std::vector<Field>& fields() {
     add_int("ticket_check_steps", &TA::ticket_check_steps, "earlybert",
             "compute masks and record distances every N updates", int_at_least(1));
     add_double("ticket_threshold", &TA::ticket_threshold, "earlybert",
-               "early_bird: maximum normalized Hamming distance to each mask in the window", double_at_least(0.0));
+               "early_bird: maximum normalized Hamming distance to each mask in the window (never below one "
+               "swapped unit: 2 / units of the kind)",
+               double_at_least(0.0));
+    add_double("ticket_threshold_heads", &TA::ticket_threshold_heads, "earlybert",
+               "early_bird: the heads' threshold; -1 = ticket_threshold", minus_one_or_at_least(0.0));
+    add_double("ticket_threshold_ffn", &TA::ticket_threshold_ffn, "earlybert",
+               "early_bird: the FFN neurons' threshold; -1 = ticket_threshold", minus_one_or_at_least(0.0));
+    add_int("ticket_min_swaps", &TA::ticket_min_swaps, "earlybert",
+            "early_bird: this many swapped heads / neurons per kind always count as stable (1 lets the rule fire "
+            "on small models; 0 = the plain threshold)",
+            int_at_least(0));
     add_int("ticket_window", &TA::ticket_window, "earlybert", "early_bird: previous masks compared", int_at_least(1));
     add_int("ticket_step", &TA::ticket_step, "earlybert", "fixed_step: draw after N updates", int_at_least(0));
     add_double("ticket_fraction", &TA::ticket_fraction, "earlybert",
@@ -211,6 +239,25 @@ const std::vector<Field>& fields() {
     add_enum("rewind", &TA::rewind, "earlybert",
              "efficient training starts from the weights before the search (initial) or at the draw (none)");
     add_string("ticket", &TA::ticket, "earlybert", "ticket.json to apply: skips search and draw");
+    add_enum("efficient_schedule", &TA::efficient_schedule, "earlybert",
+             "after the draw: restart (own budget and fresh schedule, the official protocol) or continue (one "
+             "schedule over the whole budget, re-warm-up after the draw)");
+    add_double("efficient_num_train_epochs", &TA::efficient_num_train_epochs, "earlybert",
+               "restart: epochs of the efficient stage; -1 = as the main run", minus_one_or_positive());
+    add_int("efficient_max_steps", &TA::efficient_max_steps, "earlybert",
+            "restart: updates of the efficient stage (wins over epochs); -1 = as the main run",
+            int_minus_one_or_at_least(1));
+    add_double("efficient_learning_rate", &TA::efficient_learning_rate, "earlybert",
+               "peak learning rate after the draw; 0 = learning_rate", double_at_least(0.0));
+    add_double("efficient_warmup_ratio", &TA::efficient_warmup_ratio, "earlybert",
+               "warm-up of the efficient stage (continue: the re-warm-up), as a ratio of its updates; -1 = "
+               "warmup_ratio",
+               [](double v) { return v == -1 || (v >= 0 && v < 1) ? "" : std::string("must be -1 or in [0, 1)"); });
+    add_int("efficient_warmup_steps", &TA::efficient_warmup_steps, "earlybert",
+            "warm-up updates of the efficient stage (win over the ratio); -1 = warmup_steps",
+            int_minus_one_or_at_least(0));
+    add_bool("search_pruned_model", &TA::search_pruned_model, "earlybert",
+             "search again in a model that is already pruned (default: it trains without a new search)");
     return f;
   }();
   return table;
@@ -243,7 +290,8 @@ std::string type_name(const Member& m) {
       return "int";
     case 1:
       return "float";
-    case 2:
+    case kBoolMember:
+    case kAutoBoolMember:
       return "bool";
     default:
       return "string";
@@ -303,6 +351,14 @@ void set_field(TA& args, const Field& f, const std::string& text, const std::str
             auto v = parse_bool(text);
             if (!v) fail(at, "expected a boolean (true/false), got '" + text + "'");
             args.*member = *v;
+          } else if constexpr (std::is_same_v<T, AutoBool>) {
+            if (text == "auto") {
+              args.*member = std::nullopt;
+              return;
+            }
+            auto v = parse_bool(text);
+            if (!v) fail(at, "expected true, false or auto, got '" + text + "'");
+            args.*member = *v;
           } else {
             if (f.name == "device" && !valid_device(text))
               fail(at, "must be auto, cpu, cuda or cuda:N; got '" + text + "'");
@@ -334,6 +390,8 @@ std::string field_text(const TA& args, const Field& f) {
             return format_double(args.*member);
           } else if constexpr (std::is_same_v<T, bool>) {
             return args.*member ? "true" : "false";
+          } else if constexpr (std::is_same_v<T, AutoBool>) {
+            return !(args.*member) ? "auto" : *(args.*member) ? "true" : "false";
           } else {
             return args.*member;
           }
@@ -445,7 +503,7 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     bool negated = false;
     if (f == nullptr && key.rfind("no_", 0) == 0) {
       const Field* g = find_field(key.substr(3));
-      if (g != nullptr && g->member.index() == 2) f = g, negated = true;
+      if (g != nullptr && is_bool_like(g->member)) f = g, negated = true;
     }
     if (f == nullptr) fail(flag, "unknown option" + suggestion(key));
     if (negated) {
@@ -455,7 +513,8 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     }
     if (!value) {
       const bool next_is_value = i + 1 < args.size() && args[i + 1].compare(0, 2, "--") != 0;
-      if (f->member.index() == 2 && (!next_is_value || !parse_bool(args[i + 1]))) {
+      const bool next_is_bool = next_is_value && (parse_bool(args[i + 1]) || args[i + 1] == "auto");
+      if (is_bool_like(f->member) && !next_is_bool) {
         value = "true";  // a bare boolean flag
       } else if (next_is_value) {
         value = args[++i];
@@ -524,6 +583,27 @@ int64_t total_update_steps(const TA& args, int64_t updates_per_epoch) {
       1, static_cast<int64_t>(std::ceil(args.num_train_epochs * static_cast<double>(updates_per_epoch))));
 }
 
+RunBudget run_budget(const TA& a, int64_t updates_per_epoch) {
+  RunBudget b;
+  b.efficient_schedule = a.efficient_schedule;
+  b.main_updates = total_update_steps(a, updates_per_epoch);
+  b.main = lr_schedule_options(a);
+  b.search_learning_rate = a.search_learning_rate;
+  if (a.efficient_max_steps > 0) {
+    b.efficient_updates = a.efficient_max_steps;
+  } else if (a.efficient_num_train_epochs > 0) {
+    b.efficient_updates = std::max<int64_t>(
+        1, static_cast<int64_t>(std::ceil(a.efficient_num_train_epochs * static_cast<double>(updates_per_epoch))));
+  } else {
+    b.efficient_updates = b.main_updates;
+  }
+  b.efficient = b.main;
+  if (a.efficient_learning_rate > 0) b.efficient.learning_rate = a.efficient_learning_rate;
+  if (a.efficient_warmup_ratio >= 0) b.efficient.warmup_ratio = a.efficient_warmup_ratio;
+  if (a.efficient_warmup_steps >= 0) b.efficient.warmup_steps = a.efficient_warmup_steps;
+  return b;
+}
+
 TaskOptions task_options(const TA& a) {
   TaskOptions o;
   o.task = a.task;
@@ -555,7 +635,9 @@ TicketOptions ticket_options(const TA& a) {
   o.ratios.ffn = a.inter_pruning_ratio;
   o.ratios.ffn_scope = a.inter_pruning_method;
   o.check_steps = a.ticket_check_steps;
-  o.threshold = a.ticket_threshold;
+  o.threshold_heads = a.ticket_threshold_heads >= 0 ? a.ticket_threshold_heads : a.ticket_threshold;
+  o.threshold_ffn = a.ticket_threshold_ffn >= 0 ? a.ticket_threshold_ffn : a.ticket_threshold;
+  o.min_swaps = a.ticket_min_swaps;
   o.window = a.ticket_window;
   o.fixed_step = a.ticket_step;
   o.fraction = a.ticket_fraction;

@@ -96,7 +96,8 @@ TEST(DrawRule, LoopShapeWithDetectorDrawsByBoundWhenMasksNeverSettle) {
   a.check_steps = 5;
   a.max_search_steps = 42;
   const auto rule = DrawRule::from_options(a, 1000);
-  EarlyBirdDetector detector(a.threshold, a.window);
+  // No swap floor: with 3 heads, one swapped head (distance 2/3) would count as stable otherwise.
+  EarlyBirdDetector detector(EarlyBirdCriterion{a.threshold_heads, a.threshold_ffn, 0}, a.window);
   DrawReason why = DrawReason::NotYet;
   int64_t step = 0;
   while (why == DrawReason::NotYet) {

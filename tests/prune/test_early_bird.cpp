@@ -159,3 +159,66 @@ TEST(EarlyBird, JsonStateRoundTripContinuesIdentically) {
       },
       {"state.json", "recent_masks[0].heads"});
 }
+
+TEST(EarlyBird, AllowedDistanceNeverBelowMinSwaps) {
+  // One swap changes 2 entries: 2/16 for BERT-mini's heads, 2/144 for BERT-base's.
+  EXPECT_DOUBLE_EQ(allowed_mask_distance(0.1, 1, 16), 0.125);
+  EXPECT_DOUBLE_EQ(allowed_mask_distance(0.1, 1, 144), 0.1);
+  EXPECT_DOUBLE_EQ(allowed_mask_distance(0.0, 1, 144), 2.0 / 144);
+  EXPECT_DOUBLE_EQ(allowed_mask_distance(0.1, 0, 16), 0.1);
+  EXPECT_DOUBLE_EQ(allowed_mask_distance(0.0, 2, 16), 0.25);
+}
+
+TEST(EarlyBird, OneSwappedHeadOfASmallModelCanBeStable) {
+  // BERT-mini: 4 layers x 4 heads. The masks alternate by one swapped head in layer 0 — noise. With a
+  // plain 0.1 threshold the rule can never hold (the distance is 0.125); with min_swaps 1 it does.
+  LayerMasks a(4, {true, true, true, false}), b = a;
+  b[0] = {true, true, false, true};
+  const LayerMasks ffn(4, std::vector<bool>(64, true));
+  EarlyBirdDetector plain(EarlyBirdCriterion{0.1, 0.1, 0}, 2);
+  EarlyBirdDetector floored(EarlyBirdCriterion{0.1, 0.1, 1}, 2);
+  for (int64_t step = 1; step <= 8; ++step) {
+    plain.observe(step, step % 2 ? a : b, ffn);
+    floored.observe(step, step % 2 ? a : b, ffn);
+  }
+  EXPECT_FALSE(plain.drawn());
+  EXPECT_EQ(floored.draw_step(), 3);  // the third observation has 2 predecessors within one swap
+  EXPECT_DOUBLE_EQ(floored.allowed_heads(), 0.125);
+  EXPECT_DOUBLE_EQ(floored.allowed_ffn(), 0.1);
+  // Two swapped heads are more than noise: not drawn.
+  LayerMasks c = b;
+  c[1] = {true, true, false, true};
+  EarlyBirdDetector two(EarlyBirdCriterion{0.1, 0.1, 1}, 2);
+  for (int64_t step = 1; step <= 8; ++step) two.observe(step, step % 2 ? a : c, ffn);
+  EXPECT_FALSE(two.drawn());
+}
+
+TEST(EarlyBird, PerKindThresholds) {
+  // Heads stable, FFN moving by 2 of 40 entries (0.05): drawn with an FFN threshold of 0.05, not 0.04.
+  const LayerMasks heads(2, {true, true, false});
+  LayerMasks f1(2, std::vector<bool>(20, true)), f2 = f1;
+  f1[0][0] = false;
+  f2[0][1] = false;
+  for (double t : {0.05, 0.04}) {
+    EarlyBirdDetector d(EarlyBirdCriterion{0.0, t, 0}, 1);
+    d.observe(1, heads, f1);
+    d.observe(2, heads, f2);
+    EXPECT_EQ(d.drawn(), t == 0.05) << t;
+  }
+  expect_error([] { EarlyBirdDetector(EarlyBirdCriterion{-1, 0.1, 0}, 2); }, {"ticket_threshold_heads"});
+  expect_error([] { EarlyBirdDetector(EarlyBirdCriterion{0.1, -1, 0}, 2); }, {"ticket_threshold_ffn"});
+  expect_error([] { EarlyBirdDetector(EarlyBirdCriterion{0.1, 0.1, -1}, 2); }, {"ticket_min_swaps"});
+}
+
+TEST(EarlyBird, CriterionSurvivesJsonAndOldFilesKeepTheirRule) {
+  EarlyBirdDetector a(EarlyBirdCriterion{0.2, 0.05, 1}, 3);
+  a.observe(1, {{true, false}}, {{true, true, false}});
+  const EarlyBirdDetector b = EarlyBirdDetector::from_json(a.to_json(), "state.json");
+  EXPECT_EQ(b.criterion(), a.criterion());
+  EXPECT_DOUBLE_EQ(b.allowed_heads(), a.allowed_heads());
+  EXPECT_EQ(b.to_json(), a.to_json());
+  // A trainer_state.json from before: one threshold, no floor.
+  const EarlyBirdDetector old = EarlyBirdDetector::from_json(
+      "{\"threshold\": 0.3, \"window\": 1, \"draw_step\": -1, \"history\": [], \"recent_masks\": []}", "old.json");
+  EXPECT_EQ(old.criterion(), (EarlyBirdCriterion{0.3, 0.3, 0}));
+}

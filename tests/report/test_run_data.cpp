@@ -167,9 +167,9 @@ TEST(RunData, MalformedFilesNameTheFileAndKey) {
 
   copy = copy_of(run, "bad-ticket");
   std::string ticket = read_file(copy + "/ticket.json");
-  ticket.replace(ticket.find("\"ticket_threshold\": "), 20, "\"ticket_threshold\": \"low\", \"y\": ");
+  ticket.replace(ticket.find("\"ticket_threshold_heads\": "), 26, "\"ticket_threshold_heads\": \"low\", \"y\": ");
   write_file_atomic(copy + "/ticket.json", ticket);
-  expect_error([&] { read_run_data(copy); }, {copy + "/ticket.json", "ticket_threshold"});
+  expect_error([&] { read_run_data(copy); }, {copy + "/ticket.json", "ticket_threshold_heads"});
 
   copy = copy_of(run, "bad-state");
   write_file_atomic(copy + "/trainer_state.json", "[]");

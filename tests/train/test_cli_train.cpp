@@ -164,9 +164,10 @@ TEST_F(CliTrain, FinetuneThenEvalAndPredict) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("\"accuracy\""), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("ticket drawn at step 4"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("step 6/6"), std::string::npos) << r.err;
+  // The efficient stage has its own budget (max_steps again, efficient_schedule restart): 4 + 6 updates.
+  EXPECT_NE(r.err.find("step 10/10"), std::string::npos) << r.err;
   for (const char* f : {"config.yaml", "metrics.jsonl", "ticket.json", "eval_results.json", "train_results.json",
-                        "config.json", "model.safetensors", "vocab.txt", "SST-2.tsv", "checkpoint-6/COMPLETE"})
+                        "config.json", "model.safetensors", "vocab.txt", "SST-2.tsv", "checkpoint-10/COMPLETE"})
     EXPECT_TRUE(path_exists(out + "/" + f)) << f;
 
   const CliResult ev = run({"eval", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", out,

@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 namespace earlybert {
 namespace {
 
+using test::expect_same_losses;
 using test::LoggedRun;
 
 using test::constructed_trajectory;
@@ -33,35 +34,10 @@ constexpr int64_t kStableFrom = 12;  // the masks stop changing after update 12
 // rule holds first at step 16 (16 is within 0 of both 14 and 12; 14 still differs from 10).
 constexpr int64_t kExpectedDraw = 16;
 
-TrainerHooks trajectory_hooks() {
-  TrainerHooks h;
-  h.after_update = [](int64_t step, AnyBertModel& model) {
-    if (!model.config().is_pruned()) constructed_trajectory(model.bert(), step, kStableFrom);
-  };
-  return h;
-}
+TrainerHooks trajectory_hooks() { return test::trajectory_hooks(kStableFrom); }
 
 LoggedRun run(const TrainingArguments& args, TrainerHooks hooks = trajectory_hooks()) {
   return test::train_logged(args, std::move(hooks));
-}
-
-/// Every update of `r` must equal the uninterrupted run's update with the same step, bit for bit.
-void expect_same_losses(const LoggedRun& full, const LoggedRun& part) {
-  ASSERT_FALSE(part.steps.empty());
-  for (const auto& s : part.steps) {
-    ASSERT_GE(s.step, 1);
-    ASSERT_LE(s.step, static_cast<int64_t>(full.steps.size()));
-    const StepRecord& f = full.steps[static_cast<size_t>(s.step - 1)];
-    ASSERT_EQ(f.step, s.step);
-    EXPECT_EQ(f.loss, s.loss) << "step " << s.step;
-    EXPECT_EQ(f.l1.has_value(), s.l1.has_value()) << "step " << s.step;
-    if (f.l1 && s.l1) {
-      EXPECT_EQ(*f.l1, *s.l1) << "step " << s.step;
-    }
-    EXPECT_EQ(f.grad_norm, s.grad_norm) << "step " << s.step;
-    EXPECT_EQ(f.lr, s.lr) << "step " << s.step;
-    EXPECT_EQ(f.phase, s.phase) << "step " << s.step;
-  }
 }
 
 TEST(TrainerE2E, SearchDrawPruneTrainEvalCheckpointResume) {

@@ -201,7 +201,7 @@ TEST(TrainingArgs, HuggingFaceFlags) {
   EXPECT_TRUE(a.bf16);
   EXPECT_EQ(a.seed, 7);
   EXPECT_EQ(a.per_device_train_batch_size, 16);
-  EXPECT_FALSE(a.do_lower_case);
+  EXPECT_EQ(a.do_lower_case, std::optional<bool>(false));
   EXPECT_FALSE(a.overwrite_output_dir);
   ASSERT_EQ(o.size(), 7u);
   EXPECT_EQ(o[0].where, "--learning_rate");
@@ -315,6 +315,16 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.random_ticket_seed = 5;
   a.rewind = RewindMode::None;
   a.ticket = "other/ticket.json";
+  a.ticket_threshold_heads = 0.2;
+  a.ticket_threshold_ffn = 0.01;
+  a.ticket_min_swaps = 3;
+  a.efficient_schedule = EfficientSchedule::Continue;
+  a.efficient_num_train_epochs = 2;
+  a.efficient_max_steps = 500;
+  a.efficient_learning_rate = 4e-5;
+  a.efficient_warmup_ratio = 0.1;
+  a.efficient_warmup_steps = 10;
+  a.search_pruned_model = true;
   const TrainingArguments defaults;
   for (const auto& info : training_argument_infos())
     EXPECT_NE(get_training_argument(a, info.name), get_training_argument(defaults, info.name))
@@ -335,6 +345,23 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
     EXPECT_EQ(line.find(" # "), std::string::npos) << line;
   }
   EXPECT_GE(headings, 3);
+}
+
+TEST(TrainingArgs, DoLowerCaseIsAutoUnlessSet) {
+  TrainingArguments a;
+  EXPECT_FALSE(a.do_lower_case.has_value());
+  EXPECT_EQ(get_training_argument(a, "do_lower_case"), "auto");
+  for (const auto& o : parse_hf_flags({"--do_lower_case"})) apply_override(a, o);
+  EXPECT_EQ(a.do_lower_case, std::optional<bool>(true));
+  for (const auto& o : parse_hf_flags({"--do_lower_case", "auto"})) apply_override(a, o);
+  EXPECT_FALSE(a.do_lower_case.has_value());
+  apply_config_text(a, "do_lower_case: false\n", "c.yaml");
+  EXPECT_EQ(a.do_lower_case, std::optional<bool>(false));
+  TrainingArguments b;
+  apply_config_text(b, to_yaml(a), "dump.yaml");
+  EXPECT_EQ(b.do_lower_case, a.do_lower_case);
+  expect_error([&] { apply_config_text(a, "do_lower_case: maybe\n", "c.yaml"); },
+               {"c.yaml:1", "do_lower_case", "true, false or auto"});
 }
 
 TEST(TrainingArgs, TrainingBudgetArithmetic) {

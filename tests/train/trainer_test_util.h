@@ -26,7 +26,10 @@ inline std::string e2e_fixture(const std::string& name = "") {
 }
 
 /// Fine-tuning on the synthetic SST-2 fixture with a new tiny model; a few dozen updates run in about a
-/// second. One intra-op thread, so that every run computes bit for bit the same.
+/// second. One intra-op thread, so that every run computes bit for bit the same. The budget is one
+/// schedule over max_steps (efficient_schedule continue) and threshold 0 means identical masks
+/// (ticket_min_swaps 0), so that step counts are easy to state; test_efficient_stage.cpp covers the
+/// default protocol (restart).
 inline TrainingArguments tiny_finetune_args(const std::string& output_dir) {
   TrainingArguments a;
   a.output_dir = output_dir;
@@ -50,7 +53,9 @@ inline TrainingArguments tiny_finetune_args(const std::string& output_dir) {
   a.ticket_check_steps = 2;
   a.ticket_window = 2;
   a.ticket_threshold = 0.0;
+  a.ticket_min_swaps = 0;
   a.max_search_steps = 0;
+  a.efficient_schedule = EfficientSchedule::Continue;
   return a;
 }
 
@@ -107,6 +112,34 @@ inline void constructed_trajectory(const BertModel& bert, int64_t step, int64_t 
     for (int n = 0; n < 32; ++n) ffn[l][n] = 0.2f + 0.01f * static_cast<float>((n * 7 + l * 3 + s) % 32);
   }
   set_coefficients(bert, heads, ffn);
+}
+
+/// Hooks that impose constructed_trajectory() on the unpruned model after every update.
+inline TrainerHooks trajectory_hooks(int64_t stable_from) {
+  TrainerHooks h;
+  h.after_update = [stable_from](int64_t step, AnyBertModel& model) {
+    if (!model.config().is_pruned()) constructed_trajectory(model.bert(), step, stable_from);
+  };
+  return h;
+}
+
+/// Every update of `part` must equal the uninterrupted run's update with the same step, bit for bit.
+inline void expect_same_losses(const LoggedRun& full, const LoggedRun& part) {
+  ASSERT_FALSE(part.steps.empty());
+  for (const auto& s : part.steps) {
+    ASSERT_GE(s.step, 1);
+    ASSERT_LE(s.step, static_cast<int64_t>(full.steps.size()));
+    const StepRecord& f = full.steps[static_cast<size_t>(s.step - 1)];
+    ASSERT_EQ(f.step, s.step);
+    EXPECT_EQ(f.loss, s.loss) << "step " << s.step;
+    EXPECT_EQ(f.l1.has_value(), s.l1.has_value()) << "step " << s.step;
+    if (f.l1 && s.l1) {
+      EXPECT_EQ(*f.l1, *s.l1) << "step " << s.step;
+    }
+    EXPECT_EQ(f.grad_norm, s.grad_norm) << "step " << s.step;
+    EXPECT_EQ(f.lr, s.lr) << "step " << s.step;
+    EXPECT_EQ(f.phase, s.phase) << "step " << s.step;
+  }
 }
 
 }  // namespace earlybert::test

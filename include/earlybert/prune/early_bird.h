@@ -14,6 +14,17 @@
 // flattened, differing entries / total entries in [0, 1] (prune/masks.h: mask_distance). A threshold
 // of 0 asks for identical masks.
 //
+// Model size. One swapped unit (one kept unit pruned, one pruned unit kept) changes 2 entries, so the
+// smallest non-zero distance of a kind with n entries is 2/n: 0.125 for BERT-mini's 16 heads, 0.014 for
+// BERT-base's 144, 0.00005 for BERT-base's 36,864 FFN neurons. A single threshold therefore means "never"
+// for the heads of a small model and "thousands of neurons" for a large one. The criterion has a
+// threshold per kind (heads, FFN) and a floor of `min_swaps` swapped units per kind:
+//
+//     allowed(kind) = max(threshold(kind), 2 * min_swaps / entries(kind))
+//
+// The trainer uses min_swaps = 1 (key ticket_min_swaps): one head or neuron going back and forth is
+// noise at every size, and the rule can fire on BERT-mini. min_swaps = 0 is the plain threshold rule.
+//
 // The detector is pure (no tensors, no model): masks are plain per-layer bool vectors (LayerMasks, as
 // draw_masks() in prune/masks.h returns them), so the rule is tested on constructed trajectories. Its state (history
 // and the masks in the window) round-trips through JSON for trainer_state.json, so resuming during the search continues
@@ -44,10 +55,26 @@ struct EarlyBirdRecord {
   }
 };
 
+/// When masks count as "stopped changing" (see above).
+struct EarlyBirdCriterion {
+  double threshold_heads = 0.1;  ///< ticket_threshold_heads
+  double threshold_ffn = 0.1;    ///< ticket_threshold_ffn
+  int64_t min_swaps = 0;         ///< ticket_min_swaps: this many swapped units per kind always pass
+  bool operator==(const EarlyBirdCriterion& o) const {
+    return threshold_heads == o.threshold_heads && threshold_ffn == o.threshold_ffn && min_swaps == o.min_swaps;
+  }
+};
+
+/// The distance allowed for a kind whose masks have `entries` entries: max(threshold, 2·min_swaps/entries).
+double allowed_mask_distance(double threshold, int64_t min_swaps, int64_t entries);
+
 class EarlyBirdDetector {
  public:
-  /// threshold >= 0, window >= 1 (Error naming ticket_threshold / ticket_window otherwise).
+  /// threshold >= 0, window >= 1 (Error naming ticket_threshold / ticket_window otherwise). The same
+  /// threshold for both kinds, no floor.
   EarlyBirdDetector(double threshold = 0.1, int64_t window = 4);
+  /// Thresholds >= 0 (Error naming ticket_threshold_heads / _ffn), min_swaps >= 0, window >= 1.
+  EarlyBirdDetector(EarlyBirdCriterion criterion, int64_t window);
 
   /// Records the masks computed after `step` updates; returns true when the ticket is drawn now (or
   /// was drawn earlier: once drawn, it stays drawn at the first draw step). Steps must increase, and
@@ -57,8 +84,11 @@ class EarlyBirdDetector {
   bool drawn() const { return draw_step_ >= 0; }
   /// Step of the first observation at which the rule held; -1 when not drawn.
   int64_t draw_step() const { return draw_step_; }
-  double threshold() const { return threshold_; }
+  const EarlyBirdCriterion& criterion() const { return criterion_; }
   int64_t window() const { return window_; }
+  /// The distances allowed at the last observation (from its mask sizes); -1 before the first.
+  double allowed_heads() const { return allowed_heads_; }
+  double allowed_ffn() const { return allowed_ffn_; }
   /// Every observation, in order (the "distance history" of ticket.json).
   const std::vector<EarlyBirdRecord>& history() const { return history_; }
 
@@ -72,8 +102,10 @@ class EarlyBirdDetector {
     LayerMasks heads;
     LayerMasks ffn;
   };
-  double threshold_;
+  EarlyBirdCriterion criterion_;
   int64_t window_;
+  double allowed_heads_ = -1;
+  double allowed_ffn_ = -1;
   int64_t draw_step_ = -1;
   std::deque<Entry> recent_;  ///< the last `window` recorded masks, oldest first
   std::vector<EarlyBirdRecord> history_;

@@ -13,7 +13,8 @@
 //                                                                       // to_string(DrawReason)
 //    "self_pruning_ratio": 0.333, "self_pruning_method": "layerwise",
 //    "inter_pruning_ratio": 0.4, "inter_pruning_method": "global",
-//    "ticket_check_steps": 20, "ticket_threshold": 0.1, "ticket_window": 4, "max_search_steps": 400,
+//    "ticket_check_steps": 20, "ticket_threshold_heads": 0.1, "ticket_threshold_ffn": 0.1,
+//    "ticket_min_swaps": 1, "ticket_window": 4, "max_search_steps": 400,
 //    "random_ticket_seed": 1,
 //    "kept_heads_per_layer": [8, 5, ...], "kept_neurons_per_layer": [1203, 1311, ...],
 //    "plan": {... PruningPlan JSON: kept head and neuron indices per layer ...},
@@ -67,7 +68,9 @@ struct Ticket {
   double inter_pruning_ratio = 0;
   PruneScope inter_pruning_method = PruneScope::Global;
   int64_t ticket_check_steps = 0;
-  double ticket_threshold = 0;
+  double ticket_threshold_heads = 0;
+  double ticket_threshold_ffn = 0;
+  int64_t ticket_min_swaps = 0;
   int64_t ticket_window = 0;
   int64_t max_search_steps = 0;  ///< the resolved bound (0 = none)
   int64_t random_ticket_seed = 0;

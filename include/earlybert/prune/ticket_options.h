@@ -5,8 +5,9 @@
 //
 // Modes (key ticket_mode):
 //   early_bird      every check_steps the masks are computed; drawn when the newest masks are within
-//                   `threshold` (normalized Hamming distance) of each of the last `window` recorded
-//                   masks, for heads and FFN both (early_bird.h). The paper's online rule.
+//                   the threshold (normalized Hamming distance; per kind, never below `min_swaps`
+//                   swapped units) of each of the last `window` recorded masks, for heads and FFN both
+//                   (early_bird.h). The paper's online rule.
 //   fixed_step      drawn after `fixed_step` optimizer updates (official code: slimming_coef_step >= 1).
 //   fixed_fraction  drawn after ceil(fraction × updates per epoch) updates (official code:
 //                   0 < slimming_coef_step < 1; the official GLUE scripts use 0.2).
@@ -48,16 +49,18 @@ enum class DrawReason {
   SearchBound,  ///< max_search_steps reached before the rule held ("drawn by bound")
   Random,       ///< the random baseline, drawn before the first update
   Given,        ///< a ticket.json of another run was applied (key `ticket`), nothing was searched
+  PrunedModel,  ///< the model was pruned before this run (e.g. in pre-training); no new search
 };
 template <>
 struct EnumNames<DrawReason> {
   static constexpr const char* what = "draw reason";
-  static constexpr std::array<EnumName<DrawReason>, 6> values{{{DrawReason::NotYet, "not_yet"},
+  static constexpr std::array<EnumName<DrawReason>, 7> values{{{DrawReason::NotYet, "not_yet"},
                                                                {DrawReason::EarlyBird, "early_bird"},
                                                                {DrawReason::FixedStep, "fixed_step"},
                                                                {DrawReason::SearchBound, "max_search_steps"},
                                                                {DrawReason::Random, "random"},
-                                                               {DrawReason::Given, "ticket"}}};
+                                                               {DrawReason::Given, "ticket"},
+                                                               {DrawReason::PrunedModel, "pruned_model"}}};
 };
 inline std::string to_string(DrawReason reason) { return enum_to_string(reason); }
 
@@ -76,7 +79,9 @@ struct TicketOptions {
   TicketMode mode = TicketMode::EarlyBird;  ///< ticket_mode
   PruningRatios ratios;                     ///< self/inter_pruning_ratio and _method
   int64_t check_steps = 20;                 ///< ticket_check_steps: masks recorded every N updates
-  double threshold = 0.1;                   ///< ticket_threshold (early_bird)
+  double threshold_heads = 0.1;             ///< ticket_threshold_heads (early_bird)
+  double threshold_ffn = 0.1;               ///< ticket_threshold_ffn (early_bird)
+  int64_t min_swaps = 1;                    ///< ticket_min_swaps (early_bird; early_bird.h)
   int64_t window = 4;                       ///< ticket_window (early_bird)
   int64_t fixed_step = 0;                   ///< ticket_step (fixed_step)
   double fraction = 0.2;                    ///< ticket_fraction (fixed_fraction)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace earlybert {
@@ -16,7 +17,9 @@ struct TaskOptions {
   // --- tokenizer (task_tokenizer.h) ---
   std::string model_name_or_path;  ///< the model directory; its tokenizer file is used by default
   std::string tokenizer_name;      ///< vocab.txt / SentencePiece .model / a directory; wins over the model's
-  bool do_lower_case = true;       ///< WordPiece lowercasing + accent stripping
+  /// WordPiece lowercasing + accent stripping; unset = decided by the tokenizer's directory
+  /// (task_tokenizer.h: resolve_casing)
+  std::optional<bool> do_lower_case;
 
   // --- data ---
   std::string data_dir;         ///< GLUE task folder or root, SQuAD folder, prepared pre-training shards

@@ -30,6 +30,7 @@
 #include "earlybert/optim/optimizers.h"
 #include "earlybert/prune/ticket_options.h"
 #include "earlybert/tasks/task_options.h"
+#include "earlybert/train/run_budget.h"
 
 namespace earlybert {
 
@@ -46,7 +47,9 @@ struct TrainingArguments {
   std::string model_name_or_path;  ///< checkpoint or Hugging Face BERT directory; empty = new model
   std::string config_name;         ///< preset name (bert-small, ...) or .yaml/.json config file
   std::string tokenizer_name;      ///< vocab.txt or SentencePiece .model; empty = from the model dir
-  bool do_lower_case = true;       ///< WordPiece lowercasing + accent stripping
+  /// WordPiece lowercasing + accent stripping; unset ("auto") = the model directory's
+  /// tokenizer_config.json / tokenizer.json, else true (tasks/task_tokenizer.h: resolve_casing)
+  std::optional<bool> do_lower_case;
 
   // --- task and data ---
   std::string task;             ///< cola sst2 mrpc stsb qqp mnli qnli rte wnli squad squad_v2 wordnet mlm pretraining
@@ -104,16 +107,30 @@ struct TrainingArguments {
   double inter_pruning_ratio = 0.4;  ///< fraction of FFN neurons removed
   PruneScope inter_pruning_method = PruneScope::Global;
   TicketMode ticket_mode = TicketMode::EarlyBird;
-  int64_t ticket_check_steps = 20;  ///< masks computed (and distances recorded) every N updates
-  double ticket_threshold = 0.1;    ///< early_bird: max normalized Hamming distance
-  int64_t ticket_window = 4;        ///< early_bird: number of previous masks compared
-  int64_t ticket_step = 0;          ///< fixed_step: draw after this many updates
-  double ticket_fraction = 0.2;     ///< fixed_fraction: fraction of the first epoch
-  int64_t max_search_steps = -1;    ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
-  int64_t random_ticket_seed = 1;   ///< random: seed of the random ticket
-  // --- EarlyBERT: efficient training ---
+  int64_t ticket_check_steps = 20;     ///< masks computed (and distances recorded) every N updates
+  double ticket_threshold = 0.1;       ///< early_bird: max normalized Hamming distance
+  double ticket_threshold_heads = -1;  ///< early_bird: the heads' threshold; -1 = ticket_threshold
+  double ticket_threshold_ffn = -1;    ///< early_bird: the FFN neurons' threshold; -1 = ticket_threshold
+  int64_t ticket_min_swaps = 1;        ///< early_bird: swapped units per kind that always pass
+  int64_t ticket_window = 4;           ///< early_bird: number of previous masks compared
+  int64_t ticket_step = 0;             ///< fixed_step: draw after this many updates
+  double ticket_fraction = 0.2;        ///< fixed_fraction: fraction of the first epoch
+  int64_t max_search_steps = -1;       ///< -1 = one epoch, 0 = unbounded, N = draw by bound at N
+  int64_t random_ticket_seed = 1;      ///< random: seed of the random ticket
+  // --- EarlyBERT: efficient training (train/run_budget.h) ---
   RewindMode rewind = RewindMode::Initial;  ///< initial (weights from before the search) | none (at the draw)
   std::string ticket;                       ///< ticket.json from another run: skip search and draw
+  /// restart: after the draw the efficient stage is a run of its own (the official protocol);
+  /// continue: one schedule over the whole budget, with a re-warm-up after the draw
+  EfficientSchedule efficient_schedule = EfficientSchedule::Restart;
+  double efficient_num_train_epochs = -1;  ///< restart: the efficient stage's epochs; -1 = as the main run
+  int64_t efficient_max_steps = -1;        ///< restart: its updates (wins over epochs); -1 = as the main run
+  double efficient_learning_rate = 0;      ///< the efficient stage's peak learning rate; 0 = learning_rate
+  double efficient_warmup_ratio = -1;      ///< its warm-up (continue: the re-warm-up); -1 = warmup_ratio
+  int64_t efficient_warmup_steps = -1;     ///< its warm-up updates (win over the ratio); -1 = warmup_steps
+  /// A model that is already pruned (a ticket was drawn before, e.g. in pre-training) trains without
+  /// a new search unless this is true.
+  bool search_pruned_model = false;
 };
 
 /// One `key = value` override with the place it came from ("--learning_rate", "--set lr=...").
@@ -182,6 +199,10 @@ int64_t update_steps_per_epoch(int64_t batches_per_epoch, int64_t gradient_accum
 
 /// Total optimizer updates: max_steps when > 0, else ceil(num_train_epochs * updates_per_epoch).
 int64_t total_update_steps(const TrainingArguments& args, int64_t updates_per_epoch);
+
+/// The stage budgets and schedules of the run (train/run_budget.h), with the efficient_* keys'
+/// defaults resolved: -1 / 0 take the main run's value.
+RunBudget run_budget(const TrainingArguments& args, int64_t updates_per_epoch);
 
 // --- the option structs of the pieces below the trainer ---
 
