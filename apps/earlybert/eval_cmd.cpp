@@ -27,7 +27,8 @@ void add_eval_command(CLI::App& app) {
     if (args.task.empty()) fail("task", "required");
     if (args.model_name_or_path.empty()) fail("model_name_or_path", "required: the trained model directory");
     setup_training_logging();
-    Trainer trainer(args, make_task(args), {}, cli_communicator());
+    const std::shared_ptr<Communicator> comm = cli_communicator(args);
+    Trainer trainer(args, make_task(args), {}, comm);
     std::cout << metrics_to_json(trainer.evaluate()) << "\n";
   });
 }
