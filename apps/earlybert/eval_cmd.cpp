@@ -29,7 +29,8 @@ void add_eval_command(CLI::App& app) {
     setup_training_logging();
     const std::shared_ptr<Communicator> comm = cli_communicator(args);
     Trainer trainer(args, make_task(args), {}, comm);
-    std::cout << metrics_to_json(trainer.evaluate()) << "\n";
+    const Metrics metrics = trainer.evaluate();  // every rank evaluates its shard
+    if (comm->is_main()) std::cout << metrics_to_json(metrics) << "\n";
   });
 }
 

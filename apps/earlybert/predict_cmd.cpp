@@ -136,7 +136,8 @@ void add_predict_command(CLI::App& app) {
     setup_training_logging();
     const std::shared_ptr<Communicator> comm = cli_communicator(args);
     Trainer trainer(args, make_task(args), {}, comm);
-    for (const auto& f : trainer.predict(*split)) std::cout << "wrote " << f << "\n";
+    for (const auto& f : trainer.predict(*split))  // every rank predicts its shard; rank 0 writes
+      if (comm->is_main()) std::cout << "wrote " << f << "\n";
   });
 }
 
