@@ -303,7 +303,8 @@ struct Trainer::Impl {
       TrainerState st = load_checkpoint(resume_dir);
       open_logs(true);
       const std::string state_path = join_path(resume_dir, run_files::kTrainerState);
-      restore_torch_rng_state(dp.rng_state_of_this_rank(st, state_path + ": key 'rank_rng'"), state_path + ": key 'rng'");
+      restore_torch_rng_state(dp.rng_state_of_this_rank(st, state_path + ": key 'rank_rng'"),
+                              state_path + ": key 'rng'");
       logging::info("resumed at step {} ({}), data epoch {} batch {}", step, to_string(phase), pos.epoch,
                     pos.batch_in_epoch);
       return;
