@@ -27,8 +27,10 @@ void add_eval_command(CLI::App& app) {
     if (args.task.empty()) fail("task", "required");
     if (args.model_name_or_path.empty()) fail("model_name_or_path", "required: the trained model directory");
     setup_training_logging();
-    Trainer trainer(args, make_task(args), {}, cli_communicator());
-    std::cout << metrics_to_json(trainer.evaluate()) << "\n";
+    const std::shared_ptr<Communicator> comm = cli_communicator(args);
+    Trainer trainer(args, make_task(args), {}, comm);
+    const Metrics metrics = trainer.evaluate();  // every rank evaluates its shard
+    if (comm->is_main()) std::cout << metrics_to_json(metrics) << "\n";
   });
 }
 

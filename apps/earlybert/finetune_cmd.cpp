@@ -45,19 +45,22 @@ void add_finetune_command(CLI::App& app) {
     if (args.model_name_or_path.empty() && args.config_name.empty())
       fail("model_name_or_path", "required: the pre-trained model directory");
     setup_training_logging();
-    Trainer trainer(args, make_task(args), {}, cli_communicator());
+    const std::shared_ptr<Communicator> comm = cli_communicator(args);
+    Trainer trainer(args, make_task(args), {}, comm);
     const TrainResult r = trainer.train();
     if (r.stopped) {
-      std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint
-                << " (continue with --resume_from_checkpoint latest)\n";
+      if (comm->is_main())
+        std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint
+                  << " (continue with --resume_from_checkpoint latest)\n";
       return;
     }
     if (*do_predict) {
       // SQuAD's test sets are hidden: its prediction files are for the dev set.
       const std::string split = (args.task == "squad" || args.task == "squad_v2") ? "dev" : "test";
-      for (const auto& f : trainer.predict(split)) std::cout << "wrote " << f << "\n";
+      for (const auto& f : trainer.predict(split))  // every rank predicts its shard
+        if (comm->is_main()) std::cout << "wrote " << f << "\n";
     }
-    std::cout << metrics_to_json(r.eval_metrics) << "\n";
+    if (comm->is_main()) std::cout << metrics_to_json(r.eval_metrics) << "\n";
   });
 }
 

@@ -134,8 +134,10 @@ void add_predict_command(CLI::App& app) {
     if (args.model_name_or_path.empty()) fail("model_name_or_path", "required: the trained model directory");
     if (*split != "test" && *split != "dev") fail("--split", "must be test or dev, got '" + *split + "'");
     setup_training_logging();
-    Trainer trainer(args, make_task(args), {}, cli_communicator());
-    for (const auto& f : trainer.predict(*split)) std::cout << "wrote " << f << "\n";
+    const std::shared_ptr<Communicator> comm = cli_communicator(args);
+    Trainer trainer(args, make_task(args), {}, comm);
+    for (const auto& f : trainer.predict(*split))  // every rank predicts its shard; rank 0 writes
+      if (comm->is_main()) std::cout << "wrote " << f << "\n";
   });
 }
 

@@ -35,8 +35,10 @@ void add_pretrain_command(CLI::App& app) {
       fail("task",
            "pretrain runs a pre-training task (pretraining, mlm), not '" + args.task + "' (use earlybert finetune)");
     setup_training_logging();
-    Trainer trainer(args, make_task(args), {}, cli_communicator());
+    const std::shared_ptr<Communicator> comm = cli_communicator(args);
+    Trainer trainer(args, make_task(args), {}, comm);
     const TrainResult r = trainer.train();
+    if (!comm->is_main()) return;  // rank 0 speaks for the run
     if (r.stopped) {
       std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint
                 << " (continue with --resume_from_checkpoint latest)\n";

@@ -1,13 +1,15 @@
 // Shared plumbing of the training commands — see train_cli.h.
 #include "train_cli.h"
 
+#include <torch/cuda.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
 #include "earlybert/base/error.h"
 #include "earlybert/base/log.h"
-#include "earlybert/train/rank_zero_writer.h"
+#include "earlybert/distributed/launch.h"
 
 namespace earlybert::cli {
 
@@ -64,12 +66,19 @@ bool handle_info_flags(const TrainCliOptions& o, const TrainingArguments& args) 
 
 void setup_training_logging() { logging::use_console(); }
 
-std::shared_ptr<Communicator> cli_communicator() {
-  const DistributedInfo d = DistributedInfo::from_environment();
-  if (d.world_size > 1)
-    fail("WORLD_SIZE", "data-parallel training is not implemented yet (WORLD_SIZE=" + std::to_string(d.world_size) +
-                           "); run one process");
-  return std::make_shared<SingleProcessCommunicator>();
+std::shared_ptr<Communicator> cli_communicator(const TrainingArguments& args) {
+  DistributedOptions options;
+  // CUDA training reduces over NCCL, one GPU per local rank; CPU training over Gloo.
+  options.use_cuda = args.device.rfind("cuda", 0) == 0 || (args.device == "auto" && torch::cuda::is_available());
+  std::shared_ptr<Communicator> comm = communicator_from_environment(options);
+  if (comm->world_size() > 1) {
+    // Every rank runs the same loop and would print the same progress: the other ranks log warnings and
+    // errors only (as Hugging Face's log_level_replica), unless EARLYBERT_LOG_LEVEL says otherwise.
+    if (!comm->is_main() && std::getenv("EARLYBERT_LOG_LEVEL") == nullptr) logging::set_level(logging::Level::warn);
+    logging::info("data parallelism: rank {} of {} ({}), local rank {}", comm->rank(), comm->world_size(),
+                  comm->backend(), comm->local_rank());
+  }
+  return comm;
 }
 
 }  // namespace earlybert::cli

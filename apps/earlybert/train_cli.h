@@ -44,8 +44,9 @@ bool handle_info_flags(const TrainCliOptions& options, const TrainingArguments& 
 /// Console logging for training commands: "[HH:MM:SS] message" on stderr.
 void setup_training_logging();
 
-/// The processes of this run, from torchrun's environment (RANK, WORLD_SIZE, ...): one process
-/// unless launched for data parallelism.
-std::shared_ptr<Communicator> cli_communicator();
+/// The processes of this run, from torchrun's environment (RANK, WORLD_SIZE, ...; distributed/launch.h):
+/// one process unless launched for data parallelism, then Gloo for CPU training and NCCL for CUDA
+/// training (`device`). Ranks other than 0 log warnings only unless EARLYBERT_LOG_LEVEL is set.
+std::shared_ptr<Communicator> cli_communicator(const TrainingArguments& args);
 
 }  // namespace earlybert::cli

@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "earlybert/base/error.h"
+#include "earlybert/distributed/gather.h"
+#include "earlybert/distributed/rank_shard.h"
 
 namespace earlybert {
 namespace {
@@ -36,15 +38,19 @@ torch::Device model_device(const AnyBertModel& model) {
 EvalRows run_evaluation(AnyBertModel& model, int64_t count, const EvalContext& context, const EvalCollate& collate,
                         const EvalForward& forward) {
   if (context.batch_size < 1) fail("per_device_eval_batch_size", "must be at least 1");
-  if (context.communicator != nullptr && context.communicator->world_size() > 1)
-    fail("evaluation", "sharded evaluation over several ranks is not available in this build");
+  // Several ranks: each evaluates its contiguous block and the blocks are gathered in rank order. With
+  // fewer items than ranks a rank would have nothing to tell the others the outputs' shapes, so every
+  // rank then evaluates them all (a few items: the repetition costs nothing).
+  Communicator* comm = context.communicator;
+  const bool sharded = comm != nullptr && comm->world_size() > 1 && count >= comm->world_size();
+  const ShardRange range = sharded ? eval_shard_range(count, comm->rank(), comm->world_size()) : ShardRange{0, count};
   EvalModeGuard mode(model);
   torch::NoGradGuard no_grad;
   const torch::Device device = model_device(model);
   std::vector<std::vector<torch::Tensor>> parts;
-  for (int64_t begin = 0; begin < count; begin += context.batch_size) {
+  for (int64_t begin = range.begin; begin < range.end; begin += context.batch_size) {
     std::vector<int64_t> indices;
-    for (int64_t i = begin; i < std::min(count, begin + context.batch_size); ++i) indices.push_back(i);
+    for (int64_t i = begin; i < std::min(range.end, begin + context.batch_size); ++i) indices.push_back(i);
     const Batch batch = collate(indices).to(device);
     EvalRows rows;
     {
@@ -61,6 +67,11 @@ EvalRows run_evaluation(AnyBertModel& model, int64_t count, const EvalContext& c
   }
   EvalRows out;
   for (auto& p : parts) out.push_back(torch::cat(p, 0));
+  if (sharded) {
+    // Every rank has at least one item, so every rank knows the number of outputs; the tensors are
+    // gathered one after the other in the same order on every rank.
+    for (auto& t : out) t = gather_in_rank_order(*comm, t).to(torch::kCPU);
+  }
   return out;
 }
 

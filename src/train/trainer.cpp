@@ -28,6 +28,7 @@
 #include "earlybert/tasks/task_registry.h"
 #include "earlybert/tasks/task_tokenizer.h"
 #include "earlybert/train/checkpoint_dirs.h"
+#include "earlybert/train/data_parallel.h"
 #include "earlybert/train/metrics_log.h"
 #include "earlybert/train/model_presets.h"
 #include "earlybert/train/rank_zero_writer.h"
@@ -104,6 +105,7 @@ struct Trainer::Impl {
   TrainerHooks hooks;
   std::shared_ptr<Communicator> comm;
   RankZeroWriter out;
+  DataParallel dp;  ///< the data-parallel seams (data_parallel.h); identity calls for one process
   torch::Device device{torch::kCPU};
   Precision precision = Precision::Fp32;
   std::optional<AnyBertModel> model;
@@ -150,7 +152,8 @@ struct Trainer::Impl {
         task(std::move(t)),
         hooks(std::move(h)),
         comm(c ? std::move(c) : std::make_shared<SingleProcessCommunicator>()),
-        out(args.output_dir, comm->rank(), comm->world_size()) {
+        out(args.output_dir, comm->rank(), comm->world_size()),
+        dp(*comm) {
     if (!task) fail("task", "no task");
     tty = ::isatty(STDERR_FILENO) == 1 && comm->is_main();
   }
@@ -163,7 +166,7 @@ struct Trainer::Impl {
   void common_setup() {
     if (args.bf16) fail("bf16", "bf16 autocast is not implemented yet; set bf16: false");
     configure_threads(static_cast<int>(args.threads));
-    device = resolve_device(args.device);
+    device = dp.rank_device(resolve_device(args.device));
     tokenizer_file = resolve_tokenizer_file(task_options(args));
     // The casing the task's tokenizer used; saved with the model so that it travels with it.
     if (!tokenizer_file.empty()) lower_case = resolve_casing(task_options(args), tokenizer_file).do_lower_case;
@@ -203,6 +206,7 @@ struct Trainer::Impl {
   /// The hook where the model's parameter shapes changed (the start of training, a resume, the draw):
   /// the optimizer is built for the current parameters, with fresh state.
   void on_model_shapes_changed() {
+    dp.on_model_shapes_changed(*model);
     optimizer = make_optimizer(model->module()->named_parameters(), optimizer_options(args));
   }
 
@@ -274,13 +278,15 @@ struct Trainer::Impl {
     common_setup();
     run_start = Clock::now();
     prepare_output_dir(!args.resume_from_checkpoint.empty());
-    const std::string resume_dir = resolve_resume_checkpoint(args.resume_from_checkpoint, args.output_dir);
+    const std::string resume_dir = dp.decided_on_rank_zero(
+        [&] { return resolve_resume_checkpoint(args.resume_from_checkpoint, args.output_dir); });
 
     // --- the budget (Hugging Face's arithmetic) ---
     n_train = task->train_size();
     if (n_train <= 0) fail("task", "'" + task->name() + "' has no training examples");
     const int64_t bs = args.per_device_train_batch_size;
-    batches_per_epoch = (n_train + bs - 1) / bs;
+    const int64_t n_rank = (n_train + comm->world_size() - 1) / comm->world_size();  // this rank's share
+    batches_per_epoch = (n_rank + bs - 1) / bs;
     updates_per_epoch = update_steps_per_epoch(batches_per_epoch, args.gradient_accumulation_steps);
     budget = run_budget(args, updates_per_epoch);
     total = final_update(budget, -1);
@@ -293,6 +299,7 @@ struct Trainer::Impl {
     const bool slimming = search && search->searches();
     AnyBertModel initial = build_initial_model(slimming);
     params_initial = count_parameters(initial);
+    dp.seed_rank_stream(args.seed);
     if (slimming && args.rewind == RewindMode::Initial) search->keep_rewind_weights(initial);
 
     phase = args.ticket_mode == TicketMode::None ? Phase::Dense : Phase::Search;
@@ -313,7 +320,9 @@ struct Trainer::Impl {
       if (!args.ticket.empty()) given_ticket = Ticket::load_drawn(args.ticket);
       TrainerState st = load_checkpoint(resume_dir);
       open_logs(true);
-      restore_torch_rng_state(st.rng, join_path(resume_dir, run_files::kTrainerState) + ": key 'rng'");
+      const std::string state_path = join_path(resume_dir, run_files::kTrainerState);
+      restore_torch_rng_state(dp.rng_state_of_this_rank(st, state_path + ": key 'rank_rng'"),
+                              state_path + ": key 'rng'");
       logging::info("resumed at step {} ({}), data epoch {} batch {}", step, to_string(phase), pos.epoch,
                     pos.batch_in_epoch);
       return;
@@ -375,12 +384,12 @@ struct Trainer::Impl {
       // epoch_order: a portable Fisher–Yates shuffle, the same on every platform and after a resume.
       const auto perm = epoch_order(static_cast<size_t>(n_train), static_cast<uint64_t>(args.seed),
                                     static_cast<uint64_t>(pos.epoch), true);
-      order.assign(perm.begin(), perm.end());
+      order = rank_share_of_epoch(std::vector<int64_t>(perm.begin(), perm.end()), comm->rank(), comm->world_size());
       order_epoch = pos.epoch;
     }
     const int64_t bs = args.per_device_train_batch_size;
     const int64_t begin = pos.batch_in_epoch * bs;
-    const int64_t end = std::min(n_train, begin + bs);
+    const int64_t end = std::min(static_cast<int64_t>(order.size()), begin + bs);
     std::vector<int64_t> indices(order.begin() + begin, order.begin() + end);
     Batch batch = task->train_batch(indices, epoch_seed(args.seed, pos.epoch));
     pos.batch_in_epoch += 1;
@@ -527,7 +536,14 @@ struct Trainer::Impl {
   }
 
   void save_checkpoint() {
-    if (!out.is_main()) return;
+    // Every rank takes part: its RNG state travels to rank 0, and all meet before the completion marker.
+    const std::vector<RngState> rank_rng = dp.gather_rng_states(capture_torch_rng_state());
+    if (!out.is_main()) {
+      dp.barrier();
+      last_saved_step = step;  // the same bookkeeping on every rank: the ranks decide alike when to save
+      last_checkpoint = join_path(args.output_dir, checkpoint_name(step));
+      return;
+    }
     const Clock::time_point t0 = Clock::now();
     const std::string tmp = begin_checkpoint(args.output_dir, step);
     write_model_files(tmp);
@@ -536,10 +552,13 @@ struct Trainer::Impl {
     if (const auto t = ticket_now()) write_file_atomic(join_path(tmp, run_files::kTicket), t->to_json());
     const std::string final_path = join_path(args.output_dir, checkpoint_name(step));
     if (eval_metric_now) best_model_checkpoint = final_path;
-    make_state().save(join_path(tmp, run_files::kTrainerState));
+    TrainerState state = make_state();
+    state.rank_rng = rank_rng;
+    state.save(join_path(tmp, run_files::kTrainerState));
     write_file_atomic(join_path(tmp, run_files::kTiming), timing_json(times_now()));
     write_file_atomic(join_path(tmp, run_files::kConfigYaml), to_yaml(args));
     if (hooks.before_checkpoint_commit) hooks.before_checkpoint_commit(tmp, step);
+    dp.barrier();
     last_checkpoint = finish_checkpoint(tmp, args.output_dir, step);
     last_saved_step = step;
     for (const auto& p : rotate_checkpoints(args.output_dir, args.save_total_limit, best_model_checkpoint))
@@ -644,10 +663,12 @@ struct Trainer::Impl {
         objective = objective + penalty;
         rec.l1 = penalty.item<double>();
       }
+      dp.before_backward(micro == accum - 1);
       objective.backward();
       loss_sum += loss.item<double>();
     }
     // Gradients are ready (a data-parallel reduction finishes here).
+    dp.gradients_ready();
     rec.grad_norm = clip_grad_norm(optimizer_parameters(*optimizer), args.max_grad_norm);
     set_learning_rate(*optimizer, rec.lr);
     if (std::isfinite(rec.grad_norm)) {
@@ -656,7 +677,9 @@ struct Trainer::Impl {
       logging::warn("step {}: gradient norm is {}; update skipped", step + 1, rec.grad_norm);
     }
     optimizer->zero_grad();
-    rec.loss = loss_sum / static_cast<double>(accum);
+    const DataParallel::StepTotals totals = dp.reduce_step(loss_sum / static_cast<double>(accum), tokens);
+    rec.loss = totals.loss;
+    tokens = totals.tokens;
     return rec;
   }
 
@@ -690,14 +713,15 @@ struct Trainer::Impl {
           const Clock::time_point t0 = Clock::now();
           const SearchCheck check = search->after_update(step, *model);
           if (check.observed) record_mask_check(*check.observed);
-          if (check.drew()) act_on_draw(check.drawn);
+          const DrawReason drawn = dp.agree_on_draw(*search, check.drawn, step);  // rank 0 decides
+          if (drawn != DrawReason::NotYet) act_on_draw(drawn);
           times.search += seconds_since(t0);
         }
         if (args.eval_steps > 0 && step > 0 && step % args.eval_steps == 0 && step < total) run_eval();
         if (args.save_steps > 0 && step > 0 && step % args.save_steps == 0 && step < total) save_checkpoint();
         eval_metric_now.reset();
       }
-      if (stop_requested() || (hooks.stop_requested && hooks.stop_requested(step))) {
+      if (dp.any_rank(stop_requested() || (hooks.stop_requested && hooks.stop_requested(step)))) {
         clear_bar();
         result.stopped = true;
         result.stop_signal = stop_signal_number();

@@ -43,6 +43,27 @@ void set_generator_state(at::Generator gen, const std::string& bytes, const std:
 
 int cuda_devices() { return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0; }
 
+ordered_json rng_json(const RngState& state) {
+  ordered_json rng;
+  rng["torch_cpu"] = train_detail::base64_encode(state.torch_cpu);
+  ordered_json cuda = ordered_json::array();
+  for (const auto& s : state.torch_cuda) cuda.push_back(train_detail::base64_encode(s));
+  rng["torch_cuda"] = cuda;
+  return rng;
+}
+
+RngState rng_from_json(const json_fields::JsonReader& rng) {
+  RngState s;
+  s.torch_cpu = train_detail::base64_decode(rng.require<std::string>("torch_cpu"), rng.where("torch_cpu"));
+  const json& cuda = rng.raw("torch_cuda");
+  if (!cuda.is_array()) fail(rng.where("torch_cuda"), "expected a list of base64 strings");
+  for (size_t i = 0; i < cuda.size(); ++i) {
+    const std::string where = rng.where("torch_cuda[" + std::to_string(i) + "]");
+    s.torch_cuda.push_back(train_detail::base64_decode(json_fields::convert<std::string>(cuda[i], where), where));
+  }
+  return s;
+}
+
 }  // namespace
 
 RngState capture_torch_rng_state() {
@@ -76,12 +97,12 @@ std::string TrainerState::to_json() const {
   j["data_position"] = {{"epoch", data_position.epoch},
                         {"batch_in_epoch", data_position.batch_in_epoch},
                         {"samples_seen", data_position.samples_seen}};
-  ordered_json rng;
-  rng["torch_cpu"] = train_detail::base64_encode(this->rng.torch_cpu);
-  ordered_json cuda = ordered_json::array();
-  for (const auto& s : this->rng.torch_cuda) cuda.push_back(train_detail::base64_encode(s));
-  rng["torch_cuda"] = cuda;
-  j["rng"] = rng;
+  j["rng"] = rng_json(this->rng);
+  if (!rank_rng.empty()) {
+    ordered_json ranks = ordered_json::array();
+    for (const auto& r : rank_rng) ranks.push_back(rng_json(r));
+    j["rank_rng"] = ranks;
+  }
   j["draw_step"] = draw_step;
   j["draw_reason"] = draw_step >= 0 ? to_string(draw_reason) : std::string();
   j["early_bird"] = early_bird.empty() ? ordered_json(nullptr) : ordered_json::parse(early_bird);
@@ -115,14 +136,9 @@ TrainerState TrainerState::from_json(const std::string& text, const std::string&
   s.data_position.epoch = dp.require<int64_t>("epoch");
   s.data_position.batch_in_epoch = dp.require<int64_t>("batch_in_epoch");
   s.data_position.samples_seen = dp.require<int64_t>("samples_seen");
-  const auto rng = r.child("rng");
-  s.rng.torch_cpu = train_detail::base64_decode(rng.require<std::string>("torch_cpu"), rng.where("torch_cpu"));
-  const json& cuda = rng.raw("torch_cuda");
-  if (!cuda.is_array()) fail(rng.where("torch_cuda"), "expected a list of base64 strings");
-  for (size_t i = 0; i < cuda.size(); ++i) {
-    const std::string where = rng.where("torch_cuda[" + std::to_string(i) + "]");
-    s.rng.torch_cuda.push_back(train_detail::base64_decode(json_fields::convert<std::string>(cuda[i], where), where));
-  }
+  s.rng = rng_from_json(r.child("rng"));
+  if (r.has("rank_rng"))
+    for (const auto& item : r.list("rank_rng")) s.rank_rng.push_back(rng_from_json(item));
   s.draw_step = r.require<int64_t>("draw_step");
   // Written empty before the draw (and by runs of ticket_mode none).
   const std::string reason = r.require<std::string>("draw_reason");
@@ -156,8 +172,9 @@ bool TrainerState::operator==(const TrainerState& o) const {
       best_metric.has_value() == o.best_metric.has_value() && (!best_metric || *best_metric == *o.best_metric);
   return global_step == o.global_step && epoch == o.epoch && phase == o.phase && max_steps == o.max_steps &&
          num_train_epochs == o.num_train_epochs && world_size == o.world_size && data_position == o.data_position &&
-         rng == o.rng && draw_step == o.draw_step && draw_reason == o.draw_reason && early_bird == o.early_bird &&
-         best_same && best_model_checkpoint == o.best_model_checkpoint && log_history == o.log_history;
+         rng == o.rng && rank_rng == o.rank_rng && draw_step == o.draw_step && draw_reason == o.draw_reason &&
+         early_bird == o.early_bird && best_same && best_model_checkpoint == o.best_model_checkpoint &&
+         log_history == o.log_history;
 }
 
 }  // namespace earlybert

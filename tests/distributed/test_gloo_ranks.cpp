@@ -4,117 +4,29 @@
 // with references computed without communication: see tests/distributed/worker/dist_worker.cpp).
 // Also: a rank killed or stopped mid-run makes the other exit with a one-line error, a rank that never
 // starts makes rank 0 give up the rendezvous, and Debian's torchrun starts the worker.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "earlybert/distributed/launch.h"
+#include "rank_processes.h"
 #include "scratch_dir.h"
-
-extern char** environ;
 
 namespace earlybert {
 namespace {
 
-struct RankRun {
-  bool exited = false;
-  int exit_code = -1;
-  int signal = 0;
-  std::string out, err;
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// A TCP port that was free a moment ago (the kernel picks it for a socket bound to port 0).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    ADD_FAILURE() << "no free port";
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-const char* const kLaunchVariables[] = {"RANK",
-                                        "WORLD_SIZE",
-                                        "LOCAL_RANK",
-                                        "LOCAL_WORLD_SIZE",
-                                        "MASTER_ADDR",
-                                        "MASTER_PORT",
-                                        "TORCHELASTIC_USE_AGENT_STORE",
-                                        "TORCHELASTIC_RESTART_COUNT",
-                                        "EARLYBERT_DIST_TIMEOUT",
-                                        "OMP_NUM_THREADS"};
-
-/// This process's environment without the launch variables, plus `set`.
-std::vector<std::string> environment_with(const std::map<std::string, std::string>& set) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry(*e);
-    const std::string name = entry.substr(0, entry.find('='));
-    bool drop = set.count(name) > 0;
-    for (const char* v : kLaunchVariables) drop = drop || name == v;
-    if (!drop) env.push_back(entry);
-  }
-  for (const auto& [name, value] : set) env.push_back(name + "=" + value);
-  return env;
-}
-
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& out,
-            const std::string& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> a, e;
-  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-  a.push_back(nullptr);
-  for (const auto& s : env) e.push_back(const_cast<char*>(s.c_str()));
-  e.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, a.data(), e.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(rc);
-  return rc == 0 ? pid : -1;
-}
-
-RankRun reap(pid_t pid, const std::string& out, const std::string& err) {
-  RankRun run;
-  int status = 0;
-  if (pid > 0 && ::waitpid(pid, &status, 0) == pid) {
-    run.exited = WIFEXITED(status);
-    run.exit_code = run.exited ? WEXITSTATUS(status) : -1;
-    run.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  }
-  run.out = read_all(out);
-  run.err = read_all(err);
-  return run;
-}
+using test::environment_with;
+using test::free_port;
+using test::reap;
+using test::spawn;
+using RankRun = test::ProcessRun;
 
 class GlooTwoRanks : public ::testing::Test {
  protected:
@@ -128,10 +40,7 @@ class GlooTwoRanks : public ::testing::Test {
   }
 
   std::map<std::string, std::string> rank_env(int rank, int world, const std::string& timeout) const {
-    return {{"RANK", std::to_string(rank)},       {"WORLD_SIZE", std::to_string(world)},
-            {"LOCAL_RANK", std::to_string(rank)}, {"LOCAL_WORLD_SIZE", std::to_string(world)},
-            {"MASTER_ADDR", "127.0.0.1"},         {"MASTER_PORT", std::to_string(port_)},
-            {"EARLYBERT_DIST_TIMEOUT", timeout},  {"OMP_NUM_THREADS", "1"}};
+    return test::rank_environment(rank, world, port_, timeout);
   }
 
   /// Starts `world` ranks with `args`; waits for them all. `stop_rank_1_after_rank_0`: rank 1 is
@@ -165,12 +74,7 @@ class GlooTwoRanks : public ::testing::Test {
   }
 
   /// The last line of stderr, which must be the worker's one-line "error: ..." message.
-  static std::string error_line(const RankRun& run) {
-    std::string text = run.err;
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    const auto newline = text.rfind('\n');
-    return newline == std::string::npos ? text : text.substr(newline + 1);
-  }
+  static std::string error_line(const RankRun& run) { return test::last_line(run.err); }
 
   std::string out(int r) const { return dir_ + "/rank" + std::to_string(r) + ".out"; }
   std::string err(int r) const { return dir_ + "/rank" + std::to_string(r) + ".err"; }

@@ -6,7 +6,8 @@
 // run's autocast precision (the evaluation's autocast guard point), and the outputs brought back to
 // the CPU and concatenated in item order. With several data-parallel ranks each rank evaluates its own
 // contiguous shard of the items and the outputs are gathered from all ranks, so every rank returns
-// the same rows — evaluation is sharded, not repeated.
+// the same rows — evaluation is sharded, not repeated (with fewer items than ranks every rank evaluates
+// them all).
 #pragma once
 
 #include <torch/types.h>

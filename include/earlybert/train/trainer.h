@@ -30,7 +30,9 @@
 // initialisation (a CPU copy is kept from the start; a resumed search rebuilds it from the seed).
 //
 // Processes: the Trainer is given a Communicator (distributed/communicator.h; single process by
-// default). Only rank 0 writes files (RankZeroWriter); every rank runs the same loop.
+// default). Only rank 0 writes files (RankZeroWriter); every rank runs the same loop, and what differs
+// between ranks (data shard, gradient reduction, rank 0's draw, per-rank RNG states) is in
+// train/data_parallel.h.
 //
 // Data: the training features are read in a permutation per epoch (a portable shuffle of the run's
 // seed and the epoch), per_device_train_batch_size at a time, the last batch of an epoch smaller.

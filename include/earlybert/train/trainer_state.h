@@ -7,6 +7,7 @@
 //     "max_steps": 400, "num_train_epochs": 5.0, "world_size": 1,
 //     "data_position": {"epoch": 1, "batch_in_epoch": 40, "samples_seen": 3840},
 //     "rng": {"torch_cpu": "<base64>", "torch_cuda": ["<base64>", ...]},
+//     "rank_rng": [{"torch_cpu": ..., "torch_cuda": [...]}, ...],   (data-parallel runs: one per rank)
 //     "draw_step": 60, "draw_reason": "early_bird",
 //     "early_bird": {... EarlyBirdDetector::to_json() ...},
 //     "best_metric": 0.83, "best_model_checkpoint": "out/checkpoint-100",
@@ -63,6 +64,9 @@ struct TrainerState {
   int64_t world_size = 1;  ///< checked on resume: the data position assumes the same sharding
   DataPosition data_position;
   RngState rng;
+  /// Every rank's RNG state, in rank order (data-parallel runs, where each rank has its own dropout
+  /// stream; rank r resumes from entry r). Empty for one process; written only when not empty.
+  std::vector<RngState> rank_rng;
   int64_t draw_step = -1;  ///< -1 until the ticket is drawn
   DrawReason draw_reason = DrawReason::NotYet;
   std::string early_bird;  ///< EarlyBirdDetector::to_json() text; empty when not searching
