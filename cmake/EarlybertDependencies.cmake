@@ -38,6 +38,14 @@ endif()
 
 # Torch's CMake config exports compile flags (the C++11 ABI define) in TORCH_CXX_FLAGS.
 separate_arguments(EARLYBERT_TORCH_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+# The other C++ dependencies (Debian's, or .devdeps) use the C++11 std::string ABI; an old-ABI LibTorch
+# (older pip wheels) then fails only at link time, with undefined std::string symbols. Say why up front.
+if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=0")
+  message(WARNING "earlybert: this LibTorch is built with the pre-C++11 std::string ABI "
+                  "(_GLIBCXX_USE_CXX11_ABI=0) but yaml-cpp, spdlog, sentencepiece and GoogleTest use the C++11 ABI: "
+                  "the link will fail. Use a LibTorch with the C++11 ABI (PyTorch >= 2.7 wheels, or the cxx11-abi "
+                  "LibTorch zip); see docs/GPU_BUILD.md.")
+endif()
 
 set(EARLYBERT_HAVE_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)

@@ -6,7 +6,8 @@
 # 1. installs every system dependency with apt-get (skipped when all are already installed);
 # 2. points the system BLAS at OpenBLAS (OpenMP build): Debian's default alternative is the reference
 #    BLAS, which makes LibTorch's matrix products ~30x slower;
-# 3. configures and builds with CMake + Ninja (ccache when present).
+# 3. configures with CMake + Ninja (ccache when present) and builds what the main command runs: the
+#    library and the `earlybert` CLI. The test programs are built by scripts/test.sh.
 # Environment: EARLYBERT_BUILD_DIR (default: build), EARLYBERT_SKIP_BUILD=1 to only install,
 # EARLYBERT_TEST_PACKAGES=1 to install the test-only packages too (scripts/test.sh sets it).
 set -euo pipefail
@@ -17,14 +18,16 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libutf8proc-dev
-  libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libgloo-dev wordnet-base python3-torch
+  libgloo-dev wordnet-base
 )
 
-# Test-only: nothing the earlybert command needs. Headless Chromium renders `earlybert report`'s page in
-# tests/report/test_report_cmd.cpp (the browser check skips without it); fonts-liberation gives it a
-# sans-serif font with Arial's metrics, which the charts' label layout assumes.
-TEST_PACKAGES=(chromium fonts-liberation)
+# Test-only: nothing the earlybert command needs. GoogleTest builds the test programs (CMake skips them
+# without it); Debian's python3-torch is the independent reference several tests compare against, and
+# runs scripts/bench/pytorch_baseline.py; libbenchmark-dev is for micro-benchmarks. Headless Chromium
+# renders `earlybert report`'s page in tests/report/test_report_cmd.cpp (the browser check skips without
+# it); fonts-liberation gives it a sans-serif font with Arial's metrics, which the charts' label layout
+# assumes.
+TEST_PACKAGES=(libgtest-dev libgmock-dev googletest python3-torch libbenchmark-dev chromium fonts-liberation)
 if [ "${EARLYBERT_TEST_PACKAGES:-0}" = "1" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 SUDO=""
@@ -54,5 +57,5 @@ echo "setup: BLAS -> $(readlink -f $arch_dir/libblas.so.3)"
 if [ "${EARLYBERT_SKIP_BUILD:-0}" = "1" ]; then exit 0; fi
 build_dir="${EARLYBERT_BUILD_DIR:-build}"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build_dir" -j "$(nproc)"
+cmake --build "$build_dir" -j "$(nproc)" --target earlybert_cli
 echo "setup: built $build_dir/earlybert"
