@@ -315,6 +315,14 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.random_ticket_seed = 5;
   a.rewind = RewindMode::None;
   a.ticket = "other/ticket.json";
+  a.do_train = false;
+  a.do_eval = false;
+  a.do_predict = true;
+  a.test_file = "test.csv";
+  a.eval_strategy = IntervalStrategy::Epoch;
+  a.save_strategy = IntervalStrategy::No;
+  a.load_best_model_at_end = true;
+  a.greater_is_better = MetricDirection::Lower;
   const TrainingArguments defaults;
   for (const auto& info : training_argument_infos())
     EXPECT_NE(get_training_argument(a, info.name), get_training_argument(defaults, info.name))
