@@ -15,6 +15,9 @@ if(TARGET earlybert_spm)
 endif()
 if(TARGET earlybert_cli)
   install(TARGETS earlybert_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  # The shipped presets, where `earlybert finetune --task T` finds configs/finetune/T.yaml
+  # (apps/earlybert/config_dir.h: <prefix>/share/earlybert/configs next to <prefix>/bin/earlybert).
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/configs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/earlybert/configs)
 endif()
 
 set(EARLYBERT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/earlybert)

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "earlybert/base/error.h"
 #include "earlybert/data/metrics.h"
+#include "earlybert/tasks/task_registry.h"
 #include "earlybert/train/trainer.h"
 #include "train_cli.h"
 
@@ -22,10 +23,15 @@ void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a trained model on a task's dev split; prints metrics as JSON");
   add_training_options(cmd, *opts, "earlybert eval --task mrpc --data_dir glue/MRPC --model_name_or_path runs/mrpc");
   cmd->callback([cmd, opts] {
-    const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
+    Missing missing;
+    TrainingArguments args = resolve_cli_arguments(cmd, *opts, {}, missing);
     if (handle_info_flags(*opts, args)) return;
-    if (args.task.empty()) fail("task", "required");
-    if (args.model_name_or_path.empty()) fail("model_name_or_path", "required: the trained model directory");
+    if (args.task.empty() || task_category(args.task) == TaskCategory::FineTuning) {
+      check_task_inputs(args, missing, /*trained_model=*/true);
+    } else if (args.model_name_or_path.empty()) {
+      missing.add("model_name_or_path", "--model_name_or_path DIR: the trained model");
+    }
+    missing.throw_if_any("eval");
     setup_training_logging();
     const std::shared_ptr<Communicator> comm = cli_communicator(args);
     Trainer trainer(args, make_task(args), {}, comm);

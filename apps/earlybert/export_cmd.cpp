@@ -39,7 +39,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_flag("--keep-pruned,--keep_pruned", o->keep_pruned,
                 "Keep pruned FFN layers compact (earlybert layout) instead of zero-padding them");
   cmd->add_flag("--overwrite", o->overwrite, "Replace an existing, non-empty output directory");
-  cmd->add_flag("--no-lower-case,--no_do_lower_case", o->no_lower_case,
+  cmd->add_flag("--no-lower-case,--no-do-lower-case,--no_do_lower_case", o->no_lower_case,
                 "Cased vocabulary: tokenizer_config.json gets do_lower_case false (when the model has none)");
   cmd->callback([o] {
     if (o->format != "hf") fail("--format", "unknown format '" + o->format + "' (supported: hf)");

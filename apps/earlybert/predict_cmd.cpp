@@ -25,6 +25,7 @@
 #include "earlybert/data/text_classification_files.h"
 #include "earlybert/io/checkpoint.h"
 #include "earlybert/runtime/threads.h"
+#include "earlybert/tasks/task_registry.h"
 #include "earlybert/tasks/task_tokenizer.h"
 #include "earlybert/train/trainer.h"
 #include "train_cli.h"
@@ -124,14 +125,17 @@ void add_predict_command(CLI::App& app) {
                   "Label your own texts instead: a .jsonl/.csv/.tsv file, or - for JSON Lines on stdin; one JSON "
                   "line per input on stdout");
   cmd->callback([cmd, opts, split, input] {
-    const TrainingArguments args = resolve_cli_arguments(cmd, *opts);
+    Missing missing;
+    opts->writes_output = input->empty();  // --input prints to stdout
+    TrainingArguments args = resolve_cli_arguments(cmd, *opts, {}, missing);
     if (handle_info_flags(*opts, args)) return;
     if (!input->empty()) {
+      missing.throw_if_any("predict");
       predict_texts(args, *input);
       return;
     }
-    if (args.task.empty()) fail("task", "required");
-    if (args.model_name_or_path.empty()) fail("model_name_or_path", "required: the trained model directory");
+    check_task_inputs(args, missing, /*trained_model=*/true);
+    missing.throw_if_any("predict");
     if (*split != "test" && *split != "dev") fail("--split", "must be test or dev, got '" + *split + "'");
     setup_training_logging();
     const std::shared_ptr<Communicator> comm = cli_communicator(args);

@@ -6,9 +6,10 @@
 //       --set data_dir=data/wordnet-128 --set tokenizer_name=vocab.txt --set output_dir=runs/pretrain
 //
 // The task defaults to `pretraining` (MLM + NSP when the shards have sentence pairs); `mlm` is MLM
-// only. A SIGTERM or Ctrl-C saves a checkpoint and exits with status 0; run the same command with
-// `--resume_from_checkpoint latest` to continue. The output directory is a model directory
-// (config.json, model.safetensors, vocab.txt) that `earlybert finetune --model_name_or_path` takes.
+// only. A SIGTERM or Ctrl-C saves a checkpoint and exits with status 143 (130 for Ctrl-C); the same
+// command with `--resume_from_checkpoint auto` continues (and starts fresh when there is no checkpoint). The output
+// directory is a model directory (config.json, model.safetensors, vocab.txt) that `earlybert finetune
+// --model_name_or_path` takes.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -29,11 +30,14 @@ void add_pretrain_command(CLI::App& app) {
                        "earlybert pretrain --config configs/pretrain/wordnet-bert-small.yaml --set data_dir=DATA "
                        "--set tokenizer_name=vocab.txt");
   cmd->callback([cmd, opts] {
-    const TrainingArguments args = resolve_cli_arguments(cmd, *opts, {{"task", "pretraining", "pretrain default"}});
+    Missing missing;
+    const TrainingArguments args =
+        resolve_cli_arguments(cmd, *opts, {{"task", "pretraining", "pretrain default"}}, missing);
     if (handle_info_flags(*opts, args)) return;
     if (task_category(args.task) != TaskCategory::PreTraining)
       fail("task",
            "pretrain runs a pre-training task (pretraining, mlm), not '" + args.task + "' (use earlybert finetune)");
+    missing.throw_if_any("pretrain");
     setup_training_logging();
     const std::shared_ptr<Communicator> comm = cli_communicator(args);
     Trainer trainer(args, make_task(args), {}, comm);
@@ -41,7 +45,8 @@ void add_pretrain_command(CLI::App& app) {
     if (!comm->is_main()) return;  // rank 0 speaks for the run
     if (r.stopped) {
       std::cout << "stopped at step " << r.global_step << "; checkpoint " << r.last_checkpoint
-                << " (continue with --resume_from_checkpoint latest)\n";
+                << " (continue with --resume_from_checkpoint auto)\n";
+      if (r.stop_signal > 0) throw ExitStatus{128 + r.stop_signal};
       return;
     }
     std::cout << "pre-training finished at step " << r.global_step << "; model in " << args.output_dir << "\n";

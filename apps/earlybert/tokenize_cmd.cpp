@@ -205,7 +205,7 @@ void add_tokenize_command(CLI::App& app) {
   auto* lower = cmd->add_flag("--do-lower-case", args->lower, "Lowercase and strip accents (default; --vocab only)");
   auto* no_lower = cmd->add_flag("--no-lower-case", args->no_lower, "Keep case and accents (cased vocabularies)");
   lower->excludes(no_lower);
-  cmd->add_option("--max-length", args->max_length, "Positions per input, special tokens included")
+  cmd->add_option("--max-length,--max-seq-length", args->max_length, "Positions per input, special tokens included")
       ->capture_default_str()
       ->check(CLI::Range(size_t{2}, size_t{1} << 30));
   cmd->add_option("--truncation", args->truncation, "longest_first | only_first | only_second | do_not_truncate")

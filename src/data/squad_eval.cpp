@@ -4,6 +4,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 #include "earlybert/base/error.h"
@@ -219,6 +220,47 @@ MetricValues evaluate_squad(const std::vector<SquadExample>& examples,
       m["NoAns_total"] = static_cast<double>(no_total);
     }
   }
+  return m;
+}
+
+MetricValues squad_v2_best_thresholds(const std::vector<SquadExample>& examples,
+                                      const std::map<std::string, std::string>& predictions,
+                                      const std::map<std::string, double>& na_probs,
+                                      const std::string& predictions_source) {
+  if (examples.empty()) fail(predictions_source, "no questions to score");
+  struct Question {
+    double na_prob, exact, f1;
+    bool has_answer, predicted_answer;
+  };
+  std::vector<Question> qs;
+  double no_answers = 0;
+  for (const auto& ex : examples) {
+    const auto p = predictions.find(ex.id);
+    if (p == predictions.end()) fail(predictions_source, "no prediction for question id '" + ex.id + "'");
+    const auto n = na_probs.find(ex.id);
+    if (n == na_probs.end()) fail(predictions_source, "no null odds for question id '" + ex.id + "'");
+    Question q{n->second, 0, 0, !ex.answers.empty(), !p->second.empty()};
+    for (const auto& gold : squad_gold_answers(ex, SquadVersion::V2)) {
+      q.exact = std::max(q.exact, squad_exact_match(p->second, gold));
+      q.f1 = std::max(q.f1, squad_f1(p->second, gold, SquadVersion::V2));
+    }
+    if (!q.has_answer) no_answers += 1;
+    qs.push_back(q);
+  }
+  std::stable_sort(qs.begin(), qs.end(), [](const Question& a, const Question& b) { return a.na_prob < b.na_prob; });
+  // Start from "no answer for everything" (the unanswerable questions are right) and answer the
+  // questions one by one in order of rising no-answer probability.
+  auto best = [&](double Question::*score) {
+    double cur = no_answers, best_score = cur, best_thresh = 0.0;
+    for (const auto& q : qs) {
+      cur += q.has_answer ? q.*score : (q.predicted_answer ? -1.0 : 0.0);
+      if (cur > best_score) best_score = cur, best_thresh = q.na_prob;
+    }
+    return std::make_pair(100.0 * best_score / static_cast<double>(qs.size()), best_thresh);
+  };
+  MetricValues m;
+  std::tie(m["best_exact"], m["best_exact_thresh"]) = best(&Question::exact);
+  std::tie(m["best_f1"], m["best_f1_thresh"]) = best(&Question::f1);
   return m;
 }
 

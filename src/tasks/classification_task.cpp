@@ -11,6 +11,7 @@
 #include "earlybert/base/log.h"
 #include "earlybert/data/glue_submission.h"
 #include "earlybert/tasks/task_tokenizer.h"
+#include "earlybert/tasks/text_classification_task.h"
 #include "tasks/collate.h"
 
 namespace earlybert {
@@ -59,7 +60,12 @@ Batch collate_classification(const std::vector<ClassificationFeature>& features,
 
 ClassificationTask::ClassificationTask(const TaskOptions& args, std::shared_ptr<const Tokenizer> tokenizer)
     : args_(args), name_(args.task), tokenizer_(std::move(tokenizer)) {
-  spec_ = lookup_task(args.task);
+  if (args.task == kTextClassificationTask) {
+    own_spec_ = std::make_shared<const TaskSpec>(text_classification_spec(args));
+    spec_ = own_spec_.get();
+  } else {
+    spec_ = lookup_task(args.task);
+  }
   if (spec_ == nullptr || spec_->name == "mnli-mm")
     fail("task", "'" + args.task + "' is not a classification task (" +
                      "cola, sst2, mrpc, stsb, qqp, mnli, qnli, "
@@ -73,8 +79,9 @@ ClassificationTask::ClassificationTask(const TaskOptions& args, std::shared_ptr<
 ClassificationTask::Split_ ClassificationTask::load_split(const TaskSpec& spec, Split split,
                                                           const std::string& explicit_file, int64_t limit) const {
   Split_ s;
-  TaskExamples ex = explicit_file.empty() ? load_task_examples(spec, args_.data_dir, split)
-                                          : read_task_tsv(spec, explicit_file, split);
+  // The own-files task's spec reads its files itself (train_file / validation_file / test_file).
+  TaskExamples ex = explicit_file.empty() || own_spec_ ? load_task_examples(spec, args_.data_dir, split)
+                                                       : read_task_tsv(spec, explicit_file, split);
   s.examples = std::move(ex.examples);
   if (limit >= 0 && static_cast<int64_t>(s.examples.size()) > limit) s.examples.resize(static_cast<size_t>(limit));
   s.features = tokenize_examples(*tokenizer_, s.examples, args_.max_seq_length);
@@ -176,6 +183,7 @@ Metrics ClassificationTask::evaluate(AnyBertModel& model, const EvalContext& con
     }
   }
   Metrics metrics = score(*spec_, run(model, dev_->features, context), dev_->features);
+  metrics["samples"] = static_cast<double>(dev_->features.size());  // eval_samples, as run_glue.py
   if (dev_mm_) {
     for (const auto& [k, v] : score(*mismatched_spec_, run(model, dev_mm_->features, context), dev_mm_->features))
       metrics[k + "_mm"] = v;
@@ -191,7 +199,9 @@ std::vector<std::string> ClassificationTask::predict(AnyBertModel& model, const 
   if (mismatched_spec_ != nullptr) specs.push_back(mismatched_spec_);
   std::vector<std::string> written;
   for (const TaskSpec* spec : specs) {
-    const std::string explicit_file = (split == Split::Dev && spec == spec_) ? args_.validation_file : "";
+    const std::string explicit_file = spec != spec_         ? ""
+                                      : split == Split::Dev ? args_.validation_file
+                                                            : args_.test_file;
     if (spec == mismatched_spec_) {
       const std::string f = join_path(resolve_task_dir(*spec, args_.data_dir), spec->file_name(split));
       if (!path_exists(f)) continue;  // MNLI without its mismatched files: matched only

@@ -201,7 +201,15 @@ Metrics SquadTask::evaluate(AnyBertModel& model, const EvalContext& context) {
   for (const auto& p : preds) by_id[p.id] = p.text;
   const MetricValues values =
       evaluate_squad(dev_data().examples, by_id, version_2_ ? SquadVersion::V2 : SquadVersion::V1, args_.task);
-  return Metrics(values.begin(), values.end());
+  Metrics metrics(values.begin(), values.end());
+  if (version_2_) {
+    std::map<std::string, double> null_odds;
+    for (const auto& p : preds) null_odds[p.id] = p.score_diff;
+    for (const auto& [k, v] : squad_v2_best_thresholds(dev_data().examples, by_id, null_odds, args_.task))
+      metrics[k] = v;
+  }
+  metrics["samples"] = static_cast<double>(dev_data().examples.size());  // eval_samples, as run_qa.py
+  return metrics;
 }
 
 std::vector<std::string> SquadTask::predict(AnyBertModel& model, const std::string& split, const EvalContext& context,

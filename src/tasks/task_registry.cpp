@@ -11,6 +11,7 @@
 #include "earlybert/tasks/pretraining_task.h"
 #include "earlybert/tasks/squad_task.h"
 #include "earlybert/tasks/task_tokenizer.h"
+#include "earlybert/tasks/text_classification_task.h"
 
 namespace earlybert {
 namespace {
@@ -30,6 +31,10 @@ std::unique_ptr<Task> make_pretraining_task(const TaskOptions& options) {
 /// The built-in tasks that are not text classification.
 const std::vector<FactoryEntry>& builtin_tasks() {
   static const std::vector<FactoryEntry> builtins = {
+      {kTextClassificationTask, TaskCategory::FineTuning,
+       [](const TaskOptions& o) -> std::unique_ptr<Task> {
+         return std::make_unique<ClassificationTask>(o, load_run_tokenizer(o));
+       }},
       {"squad", TaskCategory::FineTuning, make_squad_task},
       {"squad_v2", TaskCategory::FineTuning, make_squad_task},
       {"mlm", TaskCategory::PreTraining, make_pretraining_task},

@@ -127,6 +127,7 @@ std::vector<std::string> remove_incomplete_checkpoints(const std::string& output
 
 std::string resolve_resume_checkpoint(const std::string& resume, const std::string& output_dir) {
   if (resume.empty()) return "";
+  if (resume == "auto") return is_dir(output_dir) ? latest_checkpoint(output_dir) : "";
   if (resume == "latest" || resume == "true") {
     const std::string latest = latest_checkpoint(output_dir);
     if (latest.empty()) fail("resume_from_checkpoint", "no complete checkpoint-N directory in '" + output_dir + "'");

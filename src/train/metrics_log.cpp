@@ -14,14 +14,17 @@ namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-const char* const kFixed[] = {"step", "epoch", "phase", "loss", "l1", "lr", "grad_norm", "tokens_per_s", "elapsed"};
+// Hugging Face's log_history spells the learning rate "learning_rate"; files of earlier versions say
+// "lr", which is still read.
+const char* const kFixed[] = {"step",          "epoch",     "phase",        "loss",   "l1",
+                              "learning_rate", "grad_norm", "tokens_per_s", "elapsed"};
 
 ordered_json number(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
 
 std::optional<double> MetricsRecord::*optional_member(const std::string& key) {
   if (key == "loss") return &MetricsRecord::loss;
   if (key == "l1") return &MetricsRecord::l1;
-  if (key == "lr") return &MetricsRecord::lr;
+  if (key == "learning_rate" || key == "lr") return &MetricsRecord::lr;
   if (key == "grad_norm") return &MetricsRecord::grad_norm;
   if (key == "tokens_per_s") return &MetricsRecord::tokens_per_s;
   if (key == "elapsed") return &MetricsRecord::elapsed;

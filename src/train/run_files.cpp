@@ -124,6 +124,15 @@ std::string TrainResults::to_json() const {
   return j.dump(2) + "\n";
 }
 
+std::string all_results_json(const TrainResults& train, const EvalResults& eval, int64_t train_samples) {
+  ordered_json all = ordered_json::parse(train.to_json());
+  all["train_samples"] = train_samples;
+  const ordered_json ev = ordered_json::parse(eval.to_json());
+  for (const auto& [key, value] : ev.items())
+    if (!all.contains(key)) all[key] = value;
+  return all.dump(2) + "\n";
+}
+
 TrainResults TrainResults::from_json(const std::string& text, const std::string& source) {
   const nlohmann::json doc = json_fields::parse(text, source);
   json_fields::JsonReader r(doc, source);

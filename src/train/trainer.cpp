@@ -29,6 +29,7 @@
 #include "earlybert/tasks/task_tokenizer.h"
 #include "earlybert/train/checkpoint_dirs.h"
 #include "earlybert/train/data_parallel.h"
+#include "earlybert/train/interval_strategy.h"
 #include "earlybert/train/metrics_log.h"
 #include "earlybert/train/model_presets.h"
 #include "earlybert/train/rank_zero_writer.h"
@@ -58,10 +59,6 @@ std::string format_duration(double s) {
   if (t >= 60) return logging::format("{}m{:02d}s", t / 60, t % 60);
   if (s < 10) return logging::format("{:.1f}s", s);
   return logging::format("{}s", t);
-}
-
-bool lower_is_better(const std::string& metric) {
-  return metric == "perplexity" || (metric.size() >= 4 && metric.compare(metric.size() - 4, 4, "loss") == 0);
 }
 
 /// True when the safetensors file of model directory `dir` holds slimming coefficients.
@@ -254,6 +251,14 @@ struct Trainer::Impl {
     return st;
   }
 
+  /// The model of checkpoint `dir` (its config.json: pruned shapes come back), nothing else of it.
+  void load_model_weights_only(const std::string& dir) {
+    AnyBertModel m = AnyBertModel::create(task->model_kind(), load_pretrained(dir));
+    load_weights(dir, m).enforce(LoadPolicy::exact(), join_path(dir, kWeightsFileName));
+    model = std::move(m);
+    model->module()->to(device);
+  }
+
   /// Refuses to mix a new run into an output_dir that holds one, unless asked to overwrite.
   void prepare_output_dir(bool resuming) {
     if (!out.is_main()) return;
@@ -280,6 +285,8 @@ struct Trainer::Impl {
     prepare_output_dir(!args.resume_from_checkpoint.empty());
     const std::string resume_dir = dp.decided_on_rank_zero(
         [&] { return resolve_resume_checkpoint(args.resume_from_checkpoint, args.output_dir); });
+    if (args.resume_from_checkpoint == "auto" && resume_dir.empty())
+      logging::info("resume_from_checkpoint auto: no checkpoint in {}; starting fresh", args.output_dir);
 
     // --- the budget (Hugging Face's arithmetic) ---
     n_train = task->train_size();
@@ -487,7 +494,7 @@ struct Trainer::Impl {
     eval_metric_now.reset();
     if (m.count(name) && std::isfinite(m[name])) {
       const double v = m[name];
-      const bool better = !best_metric || (lower_is_better(name) ? v < *best_metric : v > *best_metric);
+      const bool better = improves(v, best_metric, greater_is_better(args.greater_is_better, name));
       if (better) {
         best_metric = v;
         eval_metric_now = v;
@@ -717,8 +724,10 @@ struct Trainer::Impl {
           if (drawn != DrawReason::NotYet) act_on_draw(drawn);
           times.search += seconds_since(t0);
         }
-        if (args.eval_steps > 0 && step > 0 && step % args.eval_steps == 0 && step < total) run_eval();
-        if (args.save_steps > 0 && step > 0 && step % args.save_steps == 0 && step < total) save_checkpoint();
+        if (at_interval(step, interval_updates(args.eval_strategy, args.eval_steps, updates_per_epoch), total))
+          run_eval();
+        if (at_interval(step, interval_updates(args.save_strategy, args.save_steps, updates_per_epoch), total))
+          save_checkpoint();
         eval_metric_now.reset();
       }
       if (dp.any_rank(stop_requested() || (hooks.stop_requested && hooks.stop_requested(step)))) {
@@ -766,10 +775,19 @@ struct Trainer::Impl {
     if (search && search->searches() && draw_step < 0)
       logging::warn("training ended at step {} before the ticket was drawn (search bound {}); the model is not pruned",
                     step, search->rule().max_search_steps);
-    const Clock::time_point t0 = Clock::now();
+    Clock::time_point t0 = Clock::now();
     result.eval_metrics = run_eval();
-    const double eval_runtime = seconds_since(t0);
+    double eval_runtime = seconds_since(t0);
     if (last_saved_step != step) save_checkpoint();
+    if (args.load_best_model_at_end && !best_model_checkpoint.empty() && best_model_checkpoint != last_checkpoint) {
+      // Hugging Face's load_best_model_at_end: the output model and eval_results.json are the best one's.
+      logging::info("loading the best model ({} {}) from {}", best_metric_name(), best_metric.value_or(0.0),
+                    best_model_checkpoint);
+      load_model_weights_only(best_model_checkpoint);
+      t0 = Clock::now();
+      result.eval_metrics = task->evaluate(*model, eval_context());
+      eval_runtime = seconds_since(t0);
+    }
     if (!out.is_main()) return;
     write_model_files(args.output_dir);
     make_state().save(out.path(run_files::kTrainerState));
@@ -791,6 +809,7 @@ struct Trainer::Impl {
     tr.params_initial = params_initial;
     tr.params_final = count_parameters(*model);
     out.write_file(run_files::kTrainResults, tr.to_json());
+    out.write_file(run_files::kAllResults, all_results_json(tr, ev, n_train));
     logging::info("done: {} updates in {} (search {}, efficient {}, dense {}, eval {}); model written to {}", step,
                   format_duration(t.total), format_duration(t.search), format_duration(t.efficient),
                   format_duration(t.dense), format_duration(t.eval), args.output_dir);

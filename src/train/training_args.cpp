@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -127,6 +128,10 @@ const std::vector<Field>& fields() {
     add_string("device", &TA::device, "run", "auto | cpu | cuda | cuda:N");
     add_int("threads", &TA::threads, "run", "LibTorch intra-op threads, 0 = all usable cores", int_at_least(0));
     add_bool("bf16", &TA::bf16, "run", "bf16 autocast (mixed precision)");
+    add_bool("do_train", &TA::do_train, "run", "finetune: train (false: only evaluate / predict model_name_or_path)");
+    add_bool("do_eval", &TA::do_eval, "run", "finetune: evaluate on the dev split (validation_file) at the end");
+    add_bool("do_predict", &TA::do_predict, "run",
+             "finetune: write the test split's (test_file's) predictions at the end (SQuAD: the dev set's)");
     // model
     add_string("model_name_or_path", &TA::model_name_or_path, "model",
                "checkpoint or Hugging Face BERT directory; empty = a new model from config_name");
@@ -143,6 +148,7 @@ const std::vector<Field>& fields() {
     add_string("data_dir", &TA::data_dir, "data", "task data directory");
     add_string("train_file", &TA::train_file, "data", "explicit training file");
     add_string("validation_file", &TA::validation_file, "data", "explicit evaluation file");
+    add_string("test_file", &TA::test_file, "data", "explicit test (prediction) file");
     add_int("max_seq_length", &TA::max_seq_length, "data", "maximum tokens per sequence", int_at_least(3));
     add_int("doc_stride", &TA::doc_stride, "data", "SQuAD: stride between context windows", int_at_least(1));
     add_int("max_query_length", &TA::max_query_length, "data", "SQuAD: maximum question tokens", int_at_least(1));
@@ -195,9 +201,18 @@ const std::vector<Field>& fields() {
             "keep at most N checkpoints (the newest is never deleted); 0 = all", int_at_least(0));
     add_string("logging_dir", &TA::logging_dir, "logging", "TensorBoard directory; empty = output_dir/runs");
     add_string("resume_from_checkpoint", &TA::resume_from_checkpoint, "logging",
-               "checkpoint directory to resume from, or 'latest' (newest complete one in output_dir)");
+               "checkpoint directory to resume from, 'latest' (newest complete one in output_dir), or 'auto' "
+               "(the newest if there is one, else start fresh: one command line for preemptible jobs)");
     add_string("metric_for_best_model", &TA::metric_for_best_model, "logging",
                "evaluation metric tracked as best; empty = the task's main metric");
+    add_enum("eval_strategy", &TA::eval_strategy, "logging",
+             "evaluate during training every eval_steps (steps; 0 = at the end only), every epoch, or no");
+    add_enum("save_strategy", &TA::save_strategy, "logging",
+             "checkpoint during training every save_steps (steps; 0 = at the end only), every epoch, or no");
+    add_bool("load_best_model_at_end", &TA::load_best_model_at_end, "logging",
+             "the output model is the best evaluated checkpoint (needs eval and save at the same interval)");
+    add_enum("greater_is_better", &TA::greater_is_better, "logging",
+             "direction of metric_for_best_model; auto = lower is better for a *loss metric");
     // EarlyBERT
     add_double("l1_loss_self_coef", &TA::l1_loss_self_coef, "earlybert",
                "search: L1 weight on attention-head slimming coefficients", double_at_least(0.0));
@@ -263,9 +278,21 @@ const std::vector<Field>& fields() {
   return table;
 }
 
+/// Other names of keys: Hugging Face's spellings that differ from ours.
+const std::vector<std::pair<std::string, std::string>>& aliases() {
+  static const std::vector<std::pair<std::string, std::string>> table = {
+      {"task_name", "task"},                     // run_glue.py
+      {"evaluation_strategy", "eval_strategy"},  // TrainingArguments before transformers 4.41
+  };
+  return table;
+}
+
 const Field* find_field(const std::string& key) {
+  std::string name = key;
+  for (const auto& [alias, target] : aliases())
+    if (alias == key) name = target;
   for (const auto& f : fields())
-    if (f.name == key) return &f;
+    if (f.name == name) return &f;
   return nullptr;
 }
 
@@ -328,7 +355,11 @@ void set_field(TA& args, const Field& f, const std::string& text, const std::str
       [&](const auto& member) {
         using M = std::decay_t<decltype(member)>;
         if constexpr (std::is_same_v<M, EnumAccess>) {
-          if (!member.set(args, text)) fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
+          // Spellings are lower case; Python's True / False (HF command lines) and STEPS are read too.
+          std::string lower = text;
+          for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (!member.set(args, text) && !member.set(args, lower))
+            fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
         } else {
           using T = std::decay_t<decltype(args.*member)>;
           if constexpr (std::is_same_v<T, int64_t>) {
@@ -421,7 +452,7 @@ void apply_yaml(TA& args, const YAML::Node& root, const std::string& source) {
                       "' (config files are flat key: value mappings; the model "
                       "architecture is the key config_name)");
     if (f == nullptr) unknown_key(where, key);
-    if (!seen.insert(key).second) fail(where, "key '" + key + "' appears twice");
+    if (!seen.insert(f->name).second) fail(where, "key '" + f->name + "' appears twice");
     if (value.IsNull()) {
       if (f->member.index() == kStringMember) {  // `key:` or `key: ~` clears a string
         set_field(args, *f, "", where);
@@ -442,9 +473,18 @@ void apply_yaml(TA& args, const YAML::Node& root, const std::string& source) {
 std::vector<ArgumentInfo> training_argument_infos() {
   std::vector<ArgumentInfo> out;  // built per call: the task registry may have grown since the last
   const TA defaults;
-  for (const auto& f : fields())
-    out.push_back({f.name, type_name(f.member), f.group, f.help, field_text(defaults, f), choices_of(f)});
+  for (const auto& f : fields()) {
+    std::vector<std::string> names;
+    for (const auto& [alias, target] : aliases())
+      if (target == f.name) names.push_back(alias);
+    out.push_back({f.name, type_name(f.member), f.group, f.help, field_text(defaults, f), choices_of(f), names});
+  }
   return out;
+}
+
+std::string canonical_training_argument(const std::string& name) {
+  const Field* f = find_field(name);
+  return f == nullptr ? name : f->name;
 }
 
 bool is_training_argument(const std::string& key) { return find_field(key) != nullptr; }
@@ -481,6 +521,7 @@ ConfigOverride parse_set_override(const std::string& key_equals_value) {
   ConfigOverride o{key_equals_value.substr(0, eq), key_equals_value.substr(eq + 1), ""};
   o.where = "--set " + o.key;
   if (!is_training_argument(o.key)) unknown_key("--set", o.key);
+  o.key = canonical_training_argument(o.key);
   return o;
 }
 
@@ -534,6 +575,15 @@ void validate(const TA& a) {
   if (a.lr_scheduler_type == LrScheduleType::Polynomial && !(a.lr_end < a.learning_rate))
     fail("lr_end", "polynomial schedule needs lr_end (" + format_double(a.lr_end) + ") < learning_rate (" +
                        format_double(a.learning_rate) + ")");
+  if (a.load_best_model_at_end) {
+    // Hugging Face's rule: the best model must be a saved one, so both happen at the same points.
+    if (a.eval_strategy != a.save_strategy)
+      fail("load_best_model_at_end", "needs eval_strategy (" + to_string(a.eval_strategy) + ") == save_strategy (" +
+                                         to_string(a.save_strategy) + ")");
+    if (a.eval_strategy == IntervalStrategy::Steps && (a.eval_steps <= 0 || a.save_steps % a.eval_steps != 0))
+      fail("load_best_model_at_end", "needs eval_steps > 0 and save_steps (" + std::to_string(a.save_steps) +
+                                         ") a multiple of eval_steps (" + std::to_string(a.eval_steps) + ")");
+  }
   if ((a.task == "squad" || a.task == "squad_v2") && a.doc_stride >= a.max_seq_length)
     fail("doc_stride", "must be smaller than max_seq_length (" + std::to_string(a.max_seq_length) + ")");
 }
@@ -614,6 +664,7 @@ TaskOptions task_options(const TA& a) {
   o.data_dir = a.data_dir;
   o.train_file = a.train_file;
   o.validation_file = a.validation_file;
+  o.test_file = a.test_file;
   o.max_seq_length = a.max_seq_length;
   o.max_train_samples = a.max_train_samples;
   o.max_eval_samples = a.max_eval_samples;

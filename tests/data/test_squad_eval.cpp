@@ -116,5 +116,26 @@ TEST(SquadEvaluate, MissingOrUnknownPredictionsAreErrors) {
   EXPECT_NE(msg.find("squad_v2"), std::string::npos) << msg;
 }
 
+TEST(SquadV2BestThresholds, FindAllBestThreshAsTheOfficialScript) {
+  // Hand-computed with evaluate-v2.0.py's find_best_thresh: start from "no answer everywhere" (2 of 4
+  // right), then answer in order of rising no-answer probability: q1 (+1 / +1), q3 (+0 / +0.8 F1),
+  // q2 (-1: an answer where there is none), q4 (0: it already says no answer).
+  const std::vector<SquadExample> examples = {example("q1", {"Paris"}), example("q2", {}),
+                                              example("q3", {"the big red dog"}), example("q4", {})};
+  const std::map<std::string, std::string> preds = {{"q1", "paris"}, {"q2", "london"}, {"q3", "red dog"}, {"q4", ""}};
+  const std::map<std::string, double> na = {{"q1", 0.1}, {"q2", 0.5}, {"q3", 0.3}, {"q4", 0.9}};
+  const MetricValues m = squad_v2_best_thresholds(examples, preds, na);
+  EXPECT_DOUBLE_EQ(m.at("best_exact"), 75.0);
+  EXPECT_DOUBLE_EQ(m.at("best_exact_thresh"), 0.1);
+  EXPECT_DOUBLE_EQ(m.at("best_f1"), 95.0);
+  EXPECT_DOUBLE_EQ(m.at("best_f1_thresh"), 0.3);
+  // Nothing beats "no answer everywhere": threshold 0, the no-answer share.
+  const std::map<std::string, std::string> wrong = {{"q1", "x"}, {"q2", "y"}, {"q3", "z"}, {"q4", "w"}};
+  const MetricValues n = squad_v2_best_thresholds(examples, wrong, na);
+  EXPECT_DOUBLE_EQ(n.at("best_exact"), 50.0);
+  EXPECT_DOUBLE_EQ(n.at("best_exact_thresh"), 0.0);
+  EXPECT_NE(error_of([&] { squad_v2_best_thresholds(examples, preds, {{"q1", 0.1}}); }).find("q2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace earlybert

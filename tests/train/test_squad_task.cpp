@@ -233,7 +233,8 @@ TEST(SquadTask, EvaluateScoresAndPredictWritesScorableFiles) {
   ASSERT_NE(task, nullptr);
   AnyBertModel model = tiny_model(*task);
   const Metrics m = task->evaluate(model, EvalContext{5});  // a batch size that leaves a ragged last batch
-  ASSERT_EQ(m.size(), 2u);
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m.at("samples"), 16.0);  // eval_samples: the dev questions
   ASSERT_TRUE(m.count("exact_match"));
   ASSERT_TRUE(m.count("f1"));
   EXPECT_GE(m.at("f1"), m.at("exact_match"));

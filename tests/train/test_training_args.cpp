@@ -325,6 +325,14 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.efficient_warmup_ratio = 0.1;
   a.efficient_warmup_steps = 10;
   a.search_pruned_model = true;
+  a.do_train = false;
+  a.do_eval = false;
+  a.do_predict = true;
+  a.test_file = "test.csv";
+  a.eval_strategy = IntervalStrategy::Epoch;
+  a.save_strategy = IntervalStrategy::No;
+  a.load_best_model_at_end = true;
+  a.greater_is_better = MetricDirection::Lower;
   const TrainingArguments defaults;
   for (const auto& info : training_argument_infos())
     EXPECT_NE(get_training_argument(a, info.name), get_training_argument(defaults, info.name))

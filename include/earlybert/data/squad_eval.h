@@ -52,4 +52,14 @@ MetricValues evaluate_squad(const std::vector<SquadExample>& examples,
                             const std::map<std::string, std::string>& predictions, SquadVersion version,
                             const std::string& predictions_source = "predictions");
 
+/// evaluate-v2.0.py's find_all_best_thresh (Hugging Face's squad_v2 metric reports the same keys):
+/// the questions sorted by their no-answer probability `na_probs[id]` (null odds: null score − best
+/// span score; stable for ties), answering "" for every question up to a threshold; best_exact /
+/// best_f1 are the best such scores (percent) and best_exact_thresh / best_f1_thresh the thresholds.
+/// Errors as evaluate_squad, and for a question without an entry in `na_probs`.
+MetricValues squad_v2_best_thresholds(const std::vector<SquadExample>& examples,
+                                      const std::map<std::string, std::string>& predictions,
+                                      const std::map<std::string, double>& na_probs,
+                                      const std::string& predictions_source = "predictions");
+
 }  // namespace earlybert

@@ -28,8 +28,8 @@ enum class OptimizerKind { AdamW, Lamb };
 template <>
 struct EnumNames<OptimizerKind> {
   static constexpr const char* what = "optimizer";
-  static constexpr std::array<EnumName<OptimizerKind>, 2> values{
-      {{OptimizerKind::AdamW, "adamw"}, {OptimizerKind::Lamb, "lamb"}}};
+  static constexpr std::array<EnumName<OptimizerKind>, 3> values{
+      {{OptimizerKind::AdamW, "adamw"}, {OptimizerKind::AdamW, "adamw_torch"}, {OptimizerKind::Lamb, "lamb"}}};
 };
 inline std::string to_string(OptimizerKind kind) { return enum_to_string(kind); }
 

@@ -1,5 +1,6 @@
 // ClassificationTask — every GLUE task (cola sst2 mrpc stsb qqp mnli qnli rte wnli) and the WordNet
-// category task, for BertForSequenceClassification.
+// category task, for BertForSequenceClassification; also `text_classification`, the same over the
+// user's own CSV / TSV / JSON Lines files (tasks/text_classification_task.h).
 //
 // Data: the task's splits as the data area reads them (data/glue.h; `wordnet` needs no data_dir),
 // `train_file` / `validation_file` replacing the train / dev file when given, cut to
@@ -89,6 +90,7 @@ class ClassificationTask : public Task {
   TaskOptions args_;
   std::string name_;
   const TaskSpec* spec_ = nullptr;
+  std::shared_ptr<const TaskSpec> own_spec_;  ///< text_classification: the spec built from the user's files
   const TaskSpec* mismatched_spec_ = nullptr;  ///< MNLI only
   std::shared_ptr<const Tokenizer> tokenizer_;
   mutable std::optional<Split_> train_;

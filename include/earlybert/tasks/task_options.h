@@ -25,6 +25,7 @@ struct TaskOptions {
   std::string data_dir;         ///< GLUE task folder or root, SQuAD folder, prepared pre-training shards
   std::string train_file;       ///< replaces the training file of data_dir
   std::string validation_file;  ///< replaces the evaluation file of data_dir
+  std::string test_file;        ///< replaces the test file of data_dir (prediction)
   int64_t max_seq_length = 128;
   int64_t max_train_samples = -1;  ///< -1 = all; else the first N
   int64_t max_eval_samples = -1;   ///< -1 = all; else the first N

@@ -2,8 +2,8 @@
 //
 // One registry, three sources, in this order of lookup:
 //   1. factories added with add_task_factory() — a whole new Task (its own model head, data, metrics);
-//   2. the built-in non-classification tasks: squad, squad_v2 (SquadTask), mlm, pretraining
-//      (PretrainingTask);
+//   2. the built-in tasks: text_classification (the user's own files, tasks/text_classification_task.h),
+//      squad, squad_v2 (SquadTask), mlm, pretraining (PretrainingTask);
 //   3. every trainable text-classification spec of the data registry (data/glue.h): the GLUE tasks,
 //      wordnet, and any spec added with register_task(TaskSpec) — such a spec becomes a training task
 //      (ClassificationTask) with no further code.
@@ -33,7 +33,7 @@ using TaskFactory = std::function<std::unique_ptr<Task>(const TaskOptions&)>;
 void add_task_factory(const std::string& name, TaskCategory category, TaskFactory factory);
 
 /// Every task name the registry accepts: added factories first, then the classification specs
-/// (sorted), then squad, squad_v2, mlm, pretraining.
+/// (sorted), then text_classification, squad, squad_v2, mlm, pretraining.
 std::vector<std::string> training_task_names();
 
 /// True when `name` names a task (any source, case-insensitive, aliases included).

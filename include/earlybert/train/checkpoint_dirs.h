@@ -59,8 +59,10 @@ std::vector<std::string> rotate_checkpoints(const std::string& output_dir, int64
 std::vector<std::string> remove_incomplete_checkpoints(const std::string& output_dir);
 
 /// What resume_from_checkpoint names: "" → "" (no resume); "latest" (or "true") → the newest complete
-/// checkpoint in output_dir (Error naming the key when there is none); a path → that directory, which
-/// must be a complete checkpoint (Error naming the key and the path otherwise).
+/// checkpoint in output_dir (Error naming the key when there is none); "auto" → the newest complete
+/// checkpoint when there is one, else "" (start fresh: the same command line serves the first start and
+/// every restart of a preemptible job); a path → that directory, which must be a complete checkpoint
+/// (Error naming the key and the path otherwise).
 std::string resolve_resume_checkpoint(const std::string& resume_from_checkpoint, const std::string& output_dir);
 
 }  // namespace earlybert

@@ -1,6 +1,6 @@
 // metrics.jsonl — one JSON object per line, one line per logging step (and per evaluation).
 //
-//   {"step": 40, "epoch": 0.5, "phase": "search", "loss": 2.31, "l1": 0.0123, "lr": 4.9e-05,
+//   {"step": 40, "epoch": 0.5, "phase": "search", "loss": 2.31, "l1": 0.0123, "learning_rate": 4.9e-05,
 //    "grad_norm": 1.7, "tokens_per_s": 5120.5, "elapsed": 12.8}
 //
 // The fixed fields are written in that order when present; optional ones that were not measured are
@@ -30,7 +30,7 @@ struct MetricsRecord {
   Phase phase = Phase::Search;  ///< the update's phase, or Phase::Eval for an evaluation
   std::optional<double> loss;   ///< task loss (without the L1 term)
   std::optional<double> l1;     ///< the L1 term, already multiplied by its coefficients
-  std::optional<double> lr;
+  std::optional<double> lr;  ///< written as "learning_rate" (Hugging Face's log_history); "lr" is read too
   std::optional<double> grad_norm;
   std::optional<double> tokens_per_s;
   std::optional<double> elapsed;  ///< seconds since the start of the run

@@ -12,6 +12,8 @@
 //     eval_results.json    the final evaluation: eval_<metric> values, eval_runtime, epoch and — for a
 //                          training run — the phase times and the draw step (below)
 //     train_results.json   the phase times, draw step and reason, final phase, parameter counts
+//     all_results.json     train_results.json and eval_results.json in one object, plus train_samples,
+//                          as Hugging Face's run_glue.py writes it (eval_samples: the task's "samples")
 //     config.json, model.safetensors, vocab.txt ...  the final model (output_dir is a model directory)
 //     checkpoint-N/        the same model files, optimizer.pt, scheduler.json, trainer_state.json,
 //                          ticket.json, timing.json, config.yaml, COMPLETE (checkpoint_dirs.h)
@@ -44,6 +46,7 @@ inline constexpr const char* kTicket = "ticket.json";
 inline constexpr const char* kTrainerState = "trainer_state.json";
 inline constexpr const char* kEvalResults = "eval_results.json";
 inline constexpr const char* kTrainResults = "train_results.json";
+inline constexpr const char* kAllResults = "all_results.json";
 inline constexpr const char* kTiming = "timing.json";
 inline constexpr const char* kOptimizer = "optimizer.pt";
 inline constexpr const char* kScheduler = "scheduler.json";
@@ -89,6 +92,10 @@ struct TrainResults {
   std::string to_json() const;
   static TrainResults from_json(const std::string& text, const std::string& source);
 };
+
+/// all_results.json: the keys of `train` and then those of `eval` not already written (the phase times
+/// and epoch are the same in both), plus "train_samples".
+std::string all_results_json(const TrainResults& train, const EvalResults& eval, int64_t train_samples);
 
 /// A checkpoint's timing.json.
 std::string timing_json(const PhaseTimes& times);

@@ -31,6 +31,7 @@
 #include "earlybert/prune/ticket_options.h"
 #include "earlybert/tasks/task_options.h"
 #include "earlybert/train/run_budget.h"
+#include "earlybert/train/interval_strategy.h"
 
 namespace earlybert {
 
@@ -42,6 +43,9 @@ struct TrainingArguments {
   std::string device = "auto";        ///< auto | cpu | cuda | cuda:N
   int64_t threads = 0;                ///< LibTorch intra-op threads, 0 = all usable cores
   bool bf16 = false;                  ///< bf16 autocast (mixed precision)
+  bool do_train = true;               ///< finetune: train (false: evaluate / predict the given model)
+  bool do_eval = true;                ///< finetune: evaluate on the dev split after training
+  bool do_predict = false;            ///< finetune: write the test split's predictions after training
 
   // --- model ---
   std::string model_name_or_path;  ///< checkpoint or Hugging Face BERT directory; empty = new model
@@ -56,6 +60,7 @@ struct TrainingArguments {
   std::string data_dir;         ///< task data directory (GLUE tsv dir, SQuAD dir, prepared shards)
   std::string train_file;       ///< explicit training file (corpus text, SQuAD json, ...)
   std::string validation_file;  ///< explicit evaluation file
+  std::string test_file;        ///< explicit test (prediction) file
   int64_t max_seq_length = 128;
   int64_t doc_stride = 128;                ///< SQuAD: overlap stride between context windows
   int64_t max_query_length = 64;           ///< SQuAD
@@ -95,6 +100,10 @@ struct TrainingArguments {
   std::string logging_dir;             ///< TensorBoard directory; empty = output_dir/runs
   std::string resume_from_checkpoint;  ///< a checkpoint directory, or "latest" (newest complete in output_dir)
   std::string metric_for_best_model;   ///< eval metric tracked as best (e.g. accuracy); empty = task default
+  IntervalStrategy eval_strategy = IntervalStrategy::Steps;  ///< steps (eval_steps) | epoch | no
+  IntervalStrategy save_strategy = IntervalStrategy::Steps;  ///< steps (save_steps) | epoch | no
+  bool load_best_model_at_end = false;  ///< the output model is the best checkpoint's, not the last
+  MetricDirection greater_is_better = MetricDirection::Auto;  ///< auto: lower is better for *loss
 
   // --- EarlyBERT: search ---
   double l1_loss_self_coef = 1e-4;    ///< L1 weight on the attention-head slimming coefficients
@@ -148,13 +157,18 @@ struct ArgumentInfo {
   std::string help;
   std::string default_value;         ///< as it appears in a YAML dump
   std::vector<std::string> choices;  ///< allowed values of a string key; empty = free text
+  std::vector<std::string> aliases;  ///< other names of the key (Hugging Face's spellings: task_name)
 };
 
 /// Every key, in declaration (and dump) order.
 std::vector<ArgumentInfo> training_argument_infos();
 
-/// True for a known key.
+/// True for a known key or alias.
 bool is_training_argument(const std::string& key);
+
+/// The key `name` stands for: the key itself, or the key of an alias (task_name → task,
+/// evaluation_strategy → eval_strategy). Unknown names are returned unchanged.
+std::string canonical_training_argument(const std::string& name);
 
 /// Sets one key from its text form; errors name `where` and the key (unknown key, wrong type, out of
 /// range, not one of the choices).
