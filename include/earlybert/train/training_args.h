@@ -114,6 +114,13 @@ struct TrainingArguments {
   // --- EarlyBERT: efficient training ---
   RewindMode rewind = RewindMode::Initial;  ///< initial (weights from before the search) | none (at the draw)
   std::string ticket;                       ///< ticket.json from another run: skip search and draw
+  // --- the lottery-ticket lab (prune/ticket_options.h, docs/TICKETS.md) ---
+  UnitScore ticket_score = UnitScore::Slimming;  ///< imp: slimming | magnitude
+  int64_t imp_rounds = 2;                        ///< imp: pruning rounds
+  int64_t imp_round_steps = -1;                  ///< imp: updates per round; -1 = one epoch
+  int64_t rewind_step = 0;                       ///< imp: survivors rewind to the weights after N updates
+  double rigl_fraction = 0.3;                    ///< rigl: first update fraction (cosine-decayed)
+  int64_t greedy_group_size = 1;                 ///< greedy: FFN neurons added together
 };
 
 /// One `key = value` override with the place it came from ("--learning_rate", "--set lr=...").
