@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The lottery-ticket lab on one task (docs/TICKETS.md): EarlyBERT, IMP (2 rounds), structured RigL,
-# greedy forward selection, the random-structure ticket and the random re-init of EarlyBERT's ticket,
+# greedy forward selection, the random-structure ticket and the random re-init of each strategy's ticket,
 # next to the dense model, over several seeds (and learning rates), all with the same budget accounting:
 # every run has the same number of optimizer updates (max_steps), search, rounds and selection included;
 # what a strategy spends before its ticket exists is part of its wall time.
@@ -82,8 +82,10 @@ for lr in $lrs; do
     train "rigl-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode rigl --max_search_steps "$search"
     train "greedy-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode greedy --ticket_step "$greedy_k"
     train "random-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode random --random_ticket_seed "$seed"
-    train "reinit-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode reinit --random_ticket_seed "$seed" \
-      --ticket "$out/earlybert-$tag/ticket.json"
+    for strategy in earlybert imp rigl greedy; do  # each ticket's own re-init control
+      train "reinit-$strategy-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode reinit \
+        --random_ticket_seed "$seed" --ticket "$out/$strategy-$tag/ticket.json"
+    done
   done
 done
 

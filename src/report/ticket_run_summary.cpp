@@ -34,6 +34,7 @@ TicketRunSummary read_ticket_run_summary(const std::string& dir, const std::stri
       break;
     case TicketMode::Reinit:
       s.role = TicketRole::RandomReinit;
+      if (rec.ticket) s.strategy = to_string(rec.ticket->mode);  // the given ticket's strategy
       break;
     default:
       s.role = TicketRole::Ticket;

@@ -21,11 +21,21 @@ std::string stats_text(const SeedStats& s) {
   return num(s.mean) + " ± " + num(s.std) + " (n=" + std::to_string(s.n) + ")";
 }
 
-std::optional<SeedStats> stats_of(const std::vector<TicketRunSummary>& runs, TicketRole role, double lr,
-                                  int64_t budget) {
+std::string rate(double lr) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", lr);
+  return buf;
+}
+
+/// The metrics of `role` runs at `lr` and `budget`; re-init runs count for the strategy whose ticket
+/// they re-initialised (or for every strategy when that is not known).
+std::optional<SeedStats> stats_of(const std::vector<TicketRunSummary>& runs, TicketRole role, double lr, int64_t budget,
+                                  const std::string& strategy = "") {
   std::vector<double> v;
   for (const auto& r : runs)
-    if (r.role == role && r.learning_rate == lr && r.budget == budget) v.push_back(r.metric);
+    if (r.role == role && r.learning_rate == lr && r.budget == budget &&
+        (role != TicketRole::RandomReinit || r.strategy.empty() || r.strategy == strategy))
+      v.push_back(r.metric);
   if (v.empty()) return std::nullopt;
   return seed_stats(v);
 }
@@ -101,6 +111,7 @@ std::vector<WinningTicketCheck> check_winning_tickets(const std::vector<TicketRu
     for (const auto& r : runs)
       if (r.role == TicketRole::Ticket && r.strategy == strategy) by_rate[r.learning_rate].push_back(&r);
     bool any_fail = false, all_pass = true;
+    std::string failing_rates;
     for (const auto& [lr, ticket_runs] : by_rate) {
       RateEvidence e;
       e.learning_rate = lr;
@@ -108,7 +119,7 @@ std::vector<WinningTicketCheck> check_winning_tickets(const std::vector<TicketRu
       std::vector<double> values;
       for (const auto* r : ticket_runs) {
         if (r->budget != e.budget)
-          fail("winning-ticket check", "the " + strategy + " runs at learning rate " + num(lr) +
+          fail("winning-ticket check", "the " + strategy + " runs at learning rate " + rate(lr) +
                                            " have different budgets (" + std::to_string(e.budget) + " and " +
                                            std::to_string(r->budget) + " updates; " + r->name + ")");
         values.push_back(r->metric);
@@ -116,7 +127,7 @@ std::vector<WinningTicketCheck> check_winning_tickets(const std::vector<TicketRu
       e.ticket = seed_stats(values);
       e.dense = stats_of(runs, TicketRole::Dense, lr, e.budget);
       e.random_structure = stats_of(runs, TicketRole::RandomStructure, lr, e.budget);
-      e.random_reinit = stats_of(runs, TicketRole::RandomReinit, lr, e.budget);
+      e.random_reinit = stats_of(runs, TicketRole::RandomReinit, lr, e.budget, strategy);
 
       Criterion& w = e.within_dense_spread;
       w.name = "within the dense seed spread";
@@ -135,17 +146,21 @@ std::vector<WinningTicketCheck> check_winning_tickets(const std::vector<TicketRu
           beats("better than random structure", "random-structure", e.ticket, e.random_structure, higher_is_better);
       e.beats_random_reinit =
           beats("better than random re-init", "random re-init", e.ticket, e.random_reinit, higher_is_better);
+      bool fails_here = false;
       for (const Criterion* c : {&e.within_dense_spread, &e.beats_random_structure, &e.beats_random_reinit}) {
-        any_fail = any_fail || c->outcome == Outcome::Fail;
+        fails_here = fails_here || c->outcome == Outcome::Fail;
         all_pass = all_pass && c->outcome == Outcome::Pass;
       }
+      if (fails_here) failing_rates += (failing_rates.empty() ? "" : ", ") + rate(lr);
+      any_fail = any_fail || fails_here;
       check.rates.push_back(std::move(e));
     }
     Criterion& s = check.stable_across_rates;
     s.name = "stable across learning rates";
     if (any_fail) {
       s.outcome = Outcome::Fail;
-      s.evidence = "a criterion fails at some learning rate";
+      s.evidence = "a criterion fails at learning rate " + failing_rates +
+                   (check.rates.size() < 2 ? " (only one learning rate tried)" : "");
     } else if (check.rates.size() < 2) {
       s.evidence = "only one learning rate tried";
     } else if (!all_pass) {
@@ -174,8 +189,8 @@ std::string format_winning_ticket_checks(const std::vector<WinningTicketCheck>& 
   for (const auto& check : checks) {
     out += "ticket strategy " + check.strategy + " (" + metric + ")\n";
     for (const auto& e : check.rates) {
-      out += "  learning rate " + std::to_string(e.learning_rate) + ", budget " + std::to_string(e.budget) +
-             " updates: ticket " + stats_text(e.ticket);
+      out += "  learning rate " + rate(e.learning_rate) + ", budget " + std::to_string(e.budget) + " updates: ticket " +
+             stats_text(e.ticket);
       if (e.dense) out += ", dense " + stats_text(*e.dense);
       if (e.random_structure) out += ", random structure " + stats_text(*e.random_structure);
       if (e.random_reinit) out += ", random re-init " + stats_text(*e.random_reinit);
@@ -184,7 +199,6 @@ std::string format_winning_ticket_checks(const std::vector<WinningTicketCheck>& 
       line(e.beats_random_structure);
       line(e.beats_random_reinit);
     }
-    out += "  ";
     line(check.stable_across_rates);
     out += "  verdict: " + to_string(check.verdict) + "\n";
   }

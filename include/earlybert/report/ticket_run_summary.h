@@ -9,7 +9,8 @@
 
 namespace earlybert::report {
 
-/// ticket_mode none → Dense, random → RandomStructure, reinit → RandomReinit; any other mode → Ticket
+/// ticket_mode none → Dense, random → RandomStructure, reinit → RandomReinit (of the strategy that drew
+/// the ticket it re-initialised, from its ticket.json); any other mode → Ticket
 /// of that strategy; a run given another run's ticket (key `ticket`) → Ticket of the strategy that
 /// drew it (its ticket.json's mode). `metric` with or without the "eval_" prefix. Errors name the file:
 /// a missing config.yaml, or a metric the run did not report.

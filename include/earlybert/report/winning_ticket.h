@@ -8,7 +8,8 @@
 //                                mean minus one standard deviation over its seeds (mean + std for a
 //                                lower-is-better metric); needs >= 2 dense seeds
 //   2. beats random structure    the ticket's mean is better than the mean of ticket_mode random runs
-//   3. beats random re-init      the ticket's mean is better than the mean of ticket_mode reinit runs
+//   3. beats random re-init      the ticket's mean is better than the mean of ticket_mode reinit runs of
+//                                this strategy's tickets
 //   4. stable across rates       1–3 pass at every learning rate tried; needs >= 2 learning rates
 //
 // Each criterion is pass, fail, or untested (with the reason: the runs it needs are missing). The
@@ -32,7 +33,9 @@ enum class TicketRole { Dense, Ticket, RandomStructure, RandomReinit };
 struct TicketRunSummary {
   std::string name;  ///< the run directory, for the evidence
   TicketRole role = TicketRole::Ticket;
-  std::string strategy;  ///< ticket_mode of a Ticket run ("early_bird", "imp", ...)
+  /// ticket_mode of a Ticket run ("early_bird", "imp", ...); for a RandomReinit run the mode of the
+  /// ticket it re-initialised ("" = counts for every strategy)
+  std::string strategy;
   double learning_rate = 0;
   int64_t seed = 0;
   int64_t budget = 0;  ///< optimizer updates of the whole run
