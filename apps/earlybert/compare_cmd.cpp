@@ -15,6 +15,11 @@
 // parameters kept, the wall time of search, efficient training, dense training, evaluation and the
 // whole run (train_runtime), the time saved against the first run, and tokens/s per phase.
 // --json prints the same as one JSON object per run instead.
+//
+// --tickets prints the winning-ticket check instead (report/winning_ticket.h): the runs are grouped by
+// their ticket_mode (none = dense, random = random structure, reinit = random re-init, every other mode a
+// ticket strategy), matched by learning rate and budget, and every criterion is printed with its numbers
+// and a verdict per strategy. The compared metric is --metric (default accuracy).
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <filesystem>
@@ -33,6 +38,8 @@
 #include "earlybert/report/comparison_table.h"
 #include "earlybert/report/model_structure.h"
 #include "earlybert/report/run_data.h"
+#include "earlybert/report/ticket_run_summary.h"
+#include "earlybert/report/winning_ticket.h"
 
 namespace earlybert::cli {
 namespace {
@@ -98,6 +105,7 @@ void add_compare_command(CLI::App& app) {
     std::vector<std::string> runs;
     std::vector<std::string> metrics;
     bool json = false;
+    bool tickets = false;
   };
   auto o = std::make_shared<Options>();
   auto* cmd =
@@ -108,8 +116,22 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--metric", o->metrics, "Show only this eval metric (accuracy, f1, ...); repeatable")
       ->allow_extra_args(false);  // one name per --metric, so run directories may follow it
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
-  cmd->footer("Example:\n  earlybert compare runs/wordnet-dense runs/wordnet-earlybert");
+  cmd->add_flag("--tickets", o->tickets,
+                "The winning-ticket check: ticket runs vs dense seeds, random structure and random re-init, "
+                "per learning rate, with the evidence (docs/TICKETS.md)");
+  cmd->footer(
+      "Example:\n  earlybert compare runs/wordnet-dense runs/wordnet-earlybert\n  earlybert compare --tickets "
+      "--metric accuracy runs/sst2-*");
   cmd->callback([o] {
+    if (o->tickets) {
+      if (o->metrics.size() > 1) fail("--metric", "--tickets compares one metric");
+      const std::string metric = o->metrics.empty() ? "accuracy" : o->metrics.front();
+      std::vector<report::TicketRunSummary> runs;
+      for (const auto& dir : o->runs) runs.push_back(report::read_ticket_run_summary(dir, metric));
+      const auto checks = report::check_winning_tickets(runs, !report::lower_is_better_metric(metric));
+      std::cout << report::format_winning_ticket_checks(checks, metric);
+      return;
+    }
     std::vector<RunData> runs;
     for (const auto& dir : o->runs) runs.push_back(report::read_run_data(dir));
     const std::vector<std::string> keys = metric_keys(runs, o->metrics);

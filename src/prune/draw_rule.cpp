@@ -47,6 +47,11 @@ bool DrawRule::is_check_step(int64_t step) const { return searches() && step > 0
 DrawReason DrawRule::decide(int64_t step, bool early_bird_stable) const {
   switch (mode) {
     case TicketMode::None:
+    // The lab's strategies decide their own draws (prune/ticket_strategy.h); this rule never draws for them.
+    case TicketMode::Imp:
+    case TicketMode::Rigl:
+    case TicketMode::Greedy:
+    case TicketMode::Reinit:
       return DrawReason::NotYet;
     case TicketMode::Random:
       return DrawReason::Random;

@@ -23,6 +23,8 @@
 #include "earlybert/prune/apply_plan.h"
 #include "earlybert/prune/early_bird_search.h"
 #include "earlybert/prune/l1_penalty.h"
+#include "earlybert/prune/reinit.h"
+#include "earlybert/prune/ticket_strategy.h"
 #include "earlybert/runtime/precision.h"
 #include "earlybert/runtime/threads.h"
 #include "earlybert/tasks/task_registry.h"
@@ -121,6 +123,9 @@ struct Trainer::Impl {
   /// The early-bird search of this run: every ticket_mode but none, unless a ticket is given.
   std::optional<EarlyBirdSearch> search;
   std::optional<Ticket> given_ticket;  ///< `ticket`: a ticket.json of another run, applied at the start
+  /// The lab's strategies (imp, rigl, greedy; prune/ticket_strategy.h), siblings of the search above.
+  std::unique_ptr<TicketStrategy> strategy;
+  std::optional<Batch> probe;  ///< the strategies' probe batch, made when first asked for
   Phase phase = Phase::Search;
   int64_t draw_step = -1;
   DrawReason draw_reason = DrawReason::NotYet;
@@ -234,6 +239,7 @@ struct Trainer::Impl {
         detector = EarlyBirdDetector::from_json(st.early_bird, state_path + ": key 'early_bird'");
       search->restore(std::move(detector), path_exists(ticket_path) ? Ticket::load(ticket_path) : search->ticket());
     }
+    if (strategy) strategy->resume_drawn(path_exists(ticket_path) ? Ticket::load(ticket_path) : Ticket{});
     const std::string timing_path = join_path(dir, run_files::kTiming);
     if (path_exists(timing_path)) times = timing_from_json(read_file(timing_path), timing_path);
     times_total_base = times.total;
@@ -299,15 +305,19 @@ struct Trainer::Impl {
     total = final_update(budget, -1);
     const bool pruned_model = !args.ticket.empty() ? false : model_is_pruned();
     const bool keep_pruned = pruned_model && args.ticket_mode != TicketMode::None && !args.search_pruned_model;
-    if (args.ticket.empty() && args.ticket_mode != TicketMode::None && !keep_pruned)
+    if (args.ticket_mode == TicketMode::Reinit && args.ticket.empty())
+      fail("ticket", "ticket_mode reinit needs the ticket.json whose structure it re-initialises");
+    if (args.ticket.empty() && is_lab_strategy(args.ticket_mode) && !keep_pruned)
+      strategy = make_ticket_strategy(ticket_options(args), updates_per_epoch);
+    else if (args.ticket.empty() && args.ticket_mode != TicketMode::None && !keep_pruned)
       search.emplace(ticket_options(args), updates_per_epoch);
 
     // --- the model before training; its weights are the rewind target ---
-    const bool slimming = search && search->searches();
+    const bool slimming = (search && search->searches()) || (strategy && strategy->needs_coefficients());
     AnyBertModel initial = build_initial_model(slimming);
     params_initial = count_parameters(initial);
     dp.seed_rank_stream(args.seed);
-    if (slimming && args.rewind == RewindMode::Initial) search->keep_rewind_weights(initial);
+    if (search && search->searches() && args.rewind == RewindMode::Initial) search->keep_rewind_weights(initial);
 
     phase = args.ticket_mode == TicketMode::None ? Phase::Dense : Phase::Search;
     if (keep_pruned) {
@@ -336,7 +346,9 @@ struct Trainer::Impl {
     }
     model = std::move(initial);
     if (!args.ticket.empty()) apply_given_ticket();
+    if (args.ticket_mode == TicketMode::Reinit) reinitialize_given_ticket();
     model->module()->to(device);
+    if (strategy) strategy->start(*model, strategy_context());
     on_model_shapes_changed();
     open_logs(false);
   }
@@ -368,6 +380,47 @@ struct Trainer::Impl {
 
   /// The step the efficient stage started at (the draw), -1 before it.
   int64_t efficient_start() const { return phase == Phase::Efficient ? draw_step : -1; }
+
+  /// ticket_mode reinit: the given ticket's structure with fresh weights (prune/reinit.h), seeded by
+  /// random_ticket_seed.
+  void reinitialize_given_ticket() {
+    reinitialize(*model, static_cast<uint64_t>(args.random_ticket_seed));
+    draw_reason = DrawReason::Reinit;
+    logging::info("reinit: every weight of the ticket's structure initialised afresh (random_ticket_seed {})",
+                  args.random_ticket_seed);
+  }
+
+  /// What the lab's strategies may ask of the loop: the task loss on a probe batch — per_device_train_batch_size
+  /// training examples chosen once with a seed of their own (the task hands out training batches only).
+  StrategyContext strategy_context() {
+    return StrategyContext{[this](AnyBertModel& m) {
+      if (!probe) {
+        const auto perm =
+            epoch_order(static_cast<size_t>(n_train),
+                        mix_seed(static_cast<uint64_t>(args.seed), 0x70726f6265ULL /* "probe" */, 0), 0, true);
+        const auto n = static_cast<size_t>(std::min<int64_t>(n_train, args.per_device_train_batch_size));
+        const std::vector<int64_t> indices(perm.begin(), perm.begin() + static_cast<std::ptrdiff_t>(n));
+        probe = task->train_batch(indices, epoch_seed(args.seed, 0)).to(device);
+      }
+      AutocastGuard autocast(precision, device);
+      return m.loss(*probe);
+    }};
+  }
+
+  /// What a lab strategy did after an update: its log line, a fresh optimizer when it pruned, and
+  /// ticket.json + the efficient phase when it drew.
+  void act_on_strategy_step(const StrategyStep& s) {
+    if (s.observed) record_mask_check(*s.observed);
+    if (!s.note.empty()) logging::info("{}", s.note);
+    if (s.shapes_changed) on_model_shapes_changed();
+    if (!s.drew()) return;
+    out.write_file(run_files::kTicket, strategy->ticket().to_json());
+    logging::info("{}", strategy->summary());
+    phase = Phase::Efficient;
+    draw_step = step;
+    draw_reason = s.drawn;
+    start_efficient_stage();
+  }
 
   void open_logs(bool resuming) {
     out.make_directories();
@@ -442,6 +495,12 @@ struct Trainer::Impl {
     phase = Phase::Efficient;
     draw_step = step;
     draw_reason = why;
+    start_efficient_stage();
+  }
+
+  /// After a draw at `step`: the run now ends after the efficient stage; under restart the stage is a
+  /// run of its own (train/run_budget.h).
+  void start_efficient_stage() {
     total = final_update(budget, draw_step);
     if (budget.efficient_schedule == EfficientSchedule::Restart) {
       // The efficient stage is a run of its own (the official protocol): a fresh schedule, and the
@@ -525,6 +584,7 @@ struct Trainer::Impl {
   /// ticket.json as a checkpoint keeps it: the search so far, the drawn ticket, or the given one.
   std::optional<Ticket> ticket_now() const {
     if (given_ticket) return given_ticket;
+    if (strategy) return strategy->ticket();
     if (search && (search->searches() || search->drawn())) return search->ticket();
     return std::nullopt;
   }
@@ -662,7 +722,7 @@ struct Trainer::Impl {
         loss = model->loss(batch);
       }
       torch::Tensor objective = loss / static_cast<double>(accum);
-      if (phase == Phase::Search && micro == accum - 1) {
+      if (phase == Phase::Search && micro == accum - 1 && (!strategy || strategy->adds_l1())) {
         // The L1 term joins the loss of the last micro-batch: one backward per micro-batch, so that
         // gradient hooks (data-parallel reduction) fire once per parameter and update.
         const torch::Tensor penalty =
@@ -722,6 +782,11 @@ struct Trainer::Impl {
           if (check.observed) record_mask_check(*check.observed);
           const DrawReason drawn = dp.agree_on_draw(*search, check.drawn, step);  // rank 0 decides
           if (drawn != DrawReason::NotYet) act_on_draw(drawn);
+          times.search += seconds_since(t0);
+        }
+        if (strategy && !strategy->drawn() && step < total) {
+          const Clock::time_point t0 = Clock::now();
+          act_on_strategy_step(strategy->after_update(step, *model, strategy_context()));
           times.search += seconds_since(t0);
         }
         if (at_interval(step, interval_updates(args.eval_strategy, args.eval_steps, updates_per_epoch), total))

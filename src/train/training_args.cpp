@@ -273,6 +273,18 @@ const std::vector<Field>& fields() {
             int_minus_one_or_at_least(0));
     add_bool("search_pruned_model", &TA::search_pruned_model, "earlybert",
              "search again in a model that is already pruned (default: it trains without a new search)");
+    // the lottery-ticket lab (docs/TICKETS.md)
+    add_enum("ticket_score", &TA::ticket_score, "earlybert", "imp: rank units by slimming coefficient or magnitude");
+    add_int("imp_rounds", &TA::imp_rounds, "earlybert", "imp: pruning rounds to the final ratios", int_at_least(1));
+    add_int("imp_round_steps", &TA::imp_round_steps, "earlybert", "imp: updates per round; -1 = one epoch",
+            int_minus_one_or_at_least(1));
+    add_int("rewind_step", &TA::rewind_step, "earlybert", "imp: rewind survivors to the weights after N updates",
+            int_at_least(0));
+    add_double("rigl_fraction", &TA::rigl_fraction, "earlybert",
+               "rigl: fraction of a layer's units dropped and regrown at the first update (cosine-decayed)",
+               double_open_closed(0.0, 1.0));
+    add_int("greedy_group_size", &TA::greedy_group_size, "earlybert", "greedy: FFN neurons added together",
+            int_at_least(1));
     return f;
   }();
   return table;
@@ -572,6 +584,11 @@ void validate(const TA& a) {
   if (a.output_dir.empty()) fail("output_dir", "must not be empty");
   if (a.ticket_mode == TicketMode::FixedStep && a.ticket_step < 1)
     fail("ticket_step", "ticket_mode fixed_step needs ticket_step >= 1");
+  if (a.ticket_mode == TicketMode::Reinit && a.ticket.empty())
+    fail("ticket", "ticket_mode reinit needs the ticket.json whose structure it re-initialises");
+  if (!a.ticket.empty() &&
+      (a.ticket_mode == TicketMode::Imp || a.ticket_mode == TicketMode::Rigl || a.ticket_mode == TicketMode::Greedy))
+    fail("ticket", "a given ticket skips the search; ticket_mode " + to_string(a.ticket_mode) + " searches its own");
   if (a.lr_scheduler_type == LrScheduleType::Polynomial && !(a.lr_end < a.learning_rate))
     fail("lr_end", "polynomial schedule needs lr_end (" + format_double(a.lr_end) + ") < learning_rate (" +
                        format_double(a.learning_rate) + ")");
@@ -695,6 +712,12 @@ TicketOptions ticket_options(const TA& a) {
   o.max_search_steps = a.max_search_steps;
   o.random_seed = a.random_ticket_seed;
   o.rewind = a.rewind;
+  o.score = a.ticket_score;
+  o.imp_rounds = a.imp_rounds;
+  o.imp_round_steps = a.imp_round_steps;
+  o.rewind_step = a.rewind_step;
+  o.rigl_fraction = a.rigl_fraction;
+  o.greedy_group_size = a.greedy_group_size;
   return o;
 }
 

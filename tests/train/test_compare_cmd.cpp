@@ -163,5 +163,39 @@ TEST_F(CompareCmd, MissingFilesAreErrorsNamingThePath) {
   EXPECT_NE(r.err.find("train_runtime"), std::string::npos) << r.err;
 }
 
+// --tickets: two dense seeds, an EarlyBERT ticket (fixed step), the random-structure and the random
+// re-init controls of the same budget; the check prints every criterion with its numbers.
+TEST_F(CompareCmd, TicketsPrintsTheWinningTicketCheckWithItsEvidence) {
+  const std::string dir = root_ + "/tickets";
+  std::vector<std::string> runs;
+  auto train = [&](const std::string& name, TicketMode mode, int64_t seed, const std::string& ticket = "") {
+    TrainingArguments a = test::tiny_finetune_args(dir + "/" + name);
+    a.ticket_mode = mode;
+    a.seed = seed;
+    a.max_steps = 12;
+    a.ticket_step = 4;
+    a.ticket = ticket;
+    Trainer(a, make_task(a)).train();
+    runs.push_back(a.output_dir);
+  };
+  train("dense-3", TicketMode::None, 3);
+  train("dense-4", TicketMode::None, 4);
+  train("ticket-3", TicketMode::FixedStep, 3);
+  train("random-3", TicketMode::Random, 3);
+  train("reinit-3", TicketMode::Reinit, 3, dir + "/ticket-3/ticket.json");
+  std::string args = "--tickets --metric accuracy";
+  for (const auto& r : runs) args += " " + r;
+  const CliRun r = compare(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* part :
+       {"ticket strategy fixed_step (accuracy)", "budget 12 updates", "dense ", "(n=2)", "within the dense seed spread",
+        "better than random structure", "better than random re-init", "only one learning rate tried", "verdict: "})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+  // Only controls and dense runs: nothing to check, said in one line.
+  const CliRun none = compare("--tickets " + runs[0] + " " + runs[3]);
+  EXPECT_NE(none.status, 0);
+  EXPECT_NE(none.err.find("no ticket runs"), std::string::npos) << none.err;
+}
+
 }  // namespace
 }  // namespace earlybert

@@ -81,6 +81,12 @@ TEST(TrainingArgs, EveryKeyIsListedOnceWithItsDefault) {
                           "random_ticket_seed",
                           "rewind",
                           "ticket",
+                          "ticket_score",
+                          "imp_rounds",
+                          "imp_round_steps",
+                          "rewind_step",
+                          "rigl_fraction",
+                          "greedy_group_size",
                           "model_name_or_path",
                           "config_name",
                           "task",
@@ -246,6 +252,23 @@ TEST(TrainingArgs, CrossKeyValidation) {
       {"ticket_step"});
 }
 
+TEST(TrainingArgs, TicketLabModesCheckTheirTicket) {
+  TrainingArguments a;
+  a.ticket_mode = TicketMode::Reinit;
+  expect_error([&] { validate(a); }, {"ticket", "reinit needs the ticket.json"});
+  a.ticket = "other/ticket.json";
+  EXPECT_NO_THROW(validate(a));
+  a.ticket_mode = TicketMode::Imp;
+  expect_error([&] { validate(a); }, {"ticket", "ticket_mode imp searches its own"});
+  TrainingArguments b;
+  set_training_argument(b, "ticket_mode", "rigl", "--ticket_mode");
+  set_training_argument(b, "ticket_score", "magnitude", "--ticket_score");
+  EXPECT_EQ(b.ticket_mode, TicketMode::Rigl);
+  EXPECT_EQ(ticket_options(b).score, UnitScore::Magnitude);
+  expect_error([&] { set_training_argument(b, "rigl_fraction", "0", "--rigl_fraction"); }, {"rigl_fraction"});
+  expect_error([&] { set_training_argument(b, "ticket_mode", "lottery", "--ticket_mode"); }, {"imp", "greedy"});
+}
+
 TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   TrainingArguments a;
   // A non-default value for every key, through the text setters.
@@ -333,6 +356,12 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.save_strategy = IntervalStrategy::No;
   a.load_best_model_at_end = true;
   a.greater_is_better = MetricDirection::Lower;
+  a.ticket_score = UnitScore::Magnitude;
+  a.imp_rounds = 3;
+  a.imp_round_steps = 40;
+  a.rewind_step = 5;
+  a.rigl_fraction = 0.5;
+  a.greedy_group_size = 8;
   const TrainingArguments defaults;
   for (const auto& info : training_argument_infos())
     EXPECT_NE(get_training_argument(a, info.name), get_training_argument(defaults, info.name))

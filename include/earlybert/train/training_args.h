@@ -140,6 +140,13 @@ struct TrainingArguments {
   /// A model that is already pruned (a ticket was drawn before, e.g. in pre-training) trains without
   /// a new search unless this is true.
   bool search_pruned_model = false;
+  // --- the lottery-ticket lab (prune/ticket_options.h, docs/TICKETS.md) ---
+  UnitScore ticket_score = UnitScore::Slimming;  ///< imp: slimming | magnitude
+  int64_t imp_rounds = 2;                        ///< imp: pruning rounds
+  int64_t imp_round_steps = -1;                  ///< imp: updates per round; -1 = one epoch
+  int64_t rewind_step = 0;                       ///< imp: survivors rewind to the weights after N updates
+  double rigl_fraction = 0.3;                    ///< rigl: first update fraction (cosine-decayed)
+  int64_t greedy_group_size = 1;                 ///< greedy: FFN neurons added together
 };
 
 /// One `key = value` override with the place it came from ("--learning_rate", "--set lr=...").
