@@ -1,0 +1,18 @@
+// Fuzz target: pruning plan JSON (prune/pruning_plan.h) — PruningPlan::from_json(). An accepted plan
+// survives to_json() → from_json() unchanged, and its masks give back the same plan.
+#include "earlybert/prune/pruning_plan.h"
+#include "fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace earlybert;
+  PruningPlan plan;
+  if (!fuzz::parse_or_reject([&] { plan = PruningPlan::from_json(std::string(fuzz::as_text(data, size))); })) return 0;
+  const std::string written = plan.to_json();
+  PruningPlan again;
+  FUZZ_REQUIRE(fuzz::parse_or_reject([&] { again = PruningPlan::from_json(written, "to_json()"); }),
+               "to_json() output rejected: " + written);
+  FUZZ_REQUIRE(again == plan, "round trip changed the plan: " + written);
+  FUZZ_REQUIRE(plan_from_masks(plan_head_masks(plan), plan_neuron_masks(plan)) == plan,
+               "masks do not give the plan back: " + written);
+  return 0;
+}
