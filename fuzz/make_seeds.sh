@@ -154,6 +154,61 @@ for name in ("tiny-v1.1.json", "tiny-v2.0.json"):
     json.dump(wrong, open(os.path.join(out, "wrong-" + name), "w"), ensure_ascii=False)
 EOF
 
+# text_table: first byte = format (0 CSV, 1 TSV, 2 JSON Lines), as in the target; conll: first byte =
+# tag column + 3 (6: the last column).
+d="$(seed_dir text_table)"
+"$py" - "$d" "$fx/train/e2e/SST-2/train.tsv" "$fx/train/e2e/STS-B/train.tsv" <<'EOF'
+import csv, io, json, sys
+out, sst, stsb = sys.argv[1], sys.argv[2], sys.argv[3]
+def rows(path, n=12):
+    lines = open(path, encoding="utf-8").read().splitlines()
+    return [l.split("\t") for l in lines[: n + 1]]
+def put(name, fmt, text):
+    open(f"{out}/{name}", "wb").write(bytes([fmt]) + text.encode())
+for name, path in (("sst2", sst), ("stsb", stsb)):
+    table = rows(path)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(table)
+    put(name + ".csv", 0, buf.getvalue())
+    put(name + ".tsv", 1, "\n".join("\t".join(r) for r in table) + "\n")
+    put(name + ".jsonl", 2, "".join(json.dumps(dict(zip(table[0], r))) + "\n" for r in table[1:]))
+put("quoted.csv", 0, '\ufefftext,score\r\n"a, ""quoted""\nline",0.5\r\n\r\nb,\r\nc,2\r\n')
+put("typed.jsonl", 2, '{"t": "x", "l": 1, "f": 1.5, "b": true}\n{"t": "y", "n": null, "l": [1, {"k": 2}]}\n')
+EOF
+d="$(seed_dir conll)"
+"$py" - "$d" <<'EOF'
+import sys
+out = sys.argv[1]
+conll2003 = ("-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\nGerman JJ B-NP B-MISC\ncall NN I-NP O\n"
+             ". . O O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n\n")
+open(f"{out}/conll2003.txt", "wb").write(bytes([6]) + conll2003.encode())
+open(f"{out}/two-columns.txt", "wb").write(bytes([4]) + "Zürich B-LOC\nist O\nschön O\n\r\n北京 B-LOC\n".encode())
+EOF
+# pytorch_bin: first byte even = a whole torch.save() file; odd = only its data.pkl, which the target puts
+# into an archive with storages data/0..3 of 0, 3, 16 and 64 bytes (the state dicts below use those).
+d="$(seed_dir pytorch_bin)"
+"$py" - "$d" <<'EOF'
+import collections, io, sys, zipfile
+import torch
+out = sys.argv[1]
+sd = collections.OrderedDict()
+sd["empty"] = torch.zeros(0)                               # storage 0: 0 bytes
+sd["u8"] = torch.tensor([1, 2, 3], dtype=torch.uint8)      # storage 1: 3 bytes
+sd["f32"] = torch.arange(4, dtype=torch.float32)           # storage 2: 16 bytes
+base = torch.arange(8, dtype=torch.float64).reshape(2, 4)  # storage 3: 64 bytes
+sd["f64"] = base
+sd["f64.t"] = base.t()                                     # a view of storage 3
+sd._metadata = collections.OrderedDict([("", {"version": 1})])
+for name, protocol in (("state", 2), ("state-p4", 4)):
+    buf = io.BytesIO()
+    torch.save(sd, buf, pickle_protocol=protocol)
+    raw = buf.getvalue()
+    open(f"{out}/{name}.bin", "wb").write(b"\x00" + raw)
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        pkl = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
+        open(f"{out}/{name}.pkl", "wb").write(b"\x01" + z.read(pkl))
+EOF
+
 # --- tokenizers -----------------------------------------------------------------------------------------
 d="$(seed_dir vocab)"
 cp "$fx/tokenize/tiny_vocab.txt" "$d/tiny_vocab.txt"

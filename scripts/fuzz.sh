@@ -23,6 +23,9 @@ fi
 seconds="$1"
 shift
 build="${EARLYBERT_FUZZ_BUILD_DIR:-build-fuzz}"
+# The targets over training_args.cpp link the rest of the library from an ordinary build (see
+# fuzz/CMakeLists.txt, REST): build/src/libearlybert.so unless EARLYBERT_FUZZ_REST_LIBRARY names another.
+rest="${EARLYBERT_FUZZ_REST_LIBRARY:-$PWD/build/src/libearlybert.so}"
 jobs="${EARLYBERT_FUZZ_JOBS:-1}"
 
 if ! command -v clang++ >/dev/null; then
@@ -33,6 +36,11 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DEARLYBERT_FUZZ=ON -DEARLYBERT_BUILD_TESTS=OFF \
     -DEARLYBERT_BUILD_APPS=OFF -DEARLYBERT_USE_PCH=OFF >/dev/null
+fi
+if [ -f "$rest" ]; then
+  cmake "$build" "-DEARLYBERT_FUZZ_REST_LIBRARY=$rest" >/dev/null
+else
+  echo "fuzz.sh: no $rest (build the library first): training_config and training_flags are skipped" >&2
 fi
 
 if [ $# -gt 0 ]; then
@@ -45,7 +53,13 @@ else
   done
 fi
 build_targets=()
-for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
+kept=()
+for t in "${targets[@]}"; do
+  if [ "$t" = training_config ] || [ "$t" = training_flags ]; then [ -f "$rest" ] || continue; fi
+  build_targets+=("fuzz_$t")
+  kept+=("$t")
+done
+targets=("${kept[@]}")
 nice -n 10 cmake --build "$build" -j "$jobs" --target "${build_targets[@]}"
 
 mkdir -p "$build/logs"

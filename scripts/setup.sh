@@ -8,7 +8,8 @@
 #    BLAS, which makes LibTorch's matrix products ~30x slower;
 # 3. configures and builds with CMake + Ninja (ccache when present).
 # Environment: EARLYBERT_BUILD_DIR (default: build), EARLYBERT_SKIP_BUILD=1 to only install,
-# EARLYBERT_TEST_PACKAGES=1 to install the test-only packages too (scripts/test.sh sets it).
+# EARLYBERT_TEST_PACKAGES=1 to install the test-only packages too (scripts/test.sh sets it),
+# EARLYBERT_FUZZ_PACKAGES=1 for clang + libFuzzer (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,9 @@ PACKAGES=(
 # sans-serif font with Arial's metrics, which the charts' label layout assumes.
 TEST_PACKAGES=(chromium fonts-liberation)
 if [ "${EARLYBERT_TEST_PACKAGES:-0}" = "1" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
+# Fuzzing (scripts/fuzz.sh, EARLYBERT_FUZZ_PACKAGES=1): clang with libFuzzer and the sanitizer runtimes.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+if [ "${EARLYBERT_FUZZ_PACKAGES:-0}" = "1" ]; then PACKAGES+=("${FUZZ_PACKAGES[@]}"); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
