@@ -6,12 +6,13 @@
 #
 # Builds the fuzz targets (fuzz/CMakeLists.txt) with clang, libFuzzer, ASan and UBSan in their own build
 # directory (EARLYBERT_FUZZ_BUILD_DIR, default build-fuzz), one target after the other at low priority
-# (EARLYBERT_FUZZ_JOBS build jobs, default 1). Each target starts from its seeds (fuzz/corpus/<target>)
-# and regressions (fuzz/regressions/<target>) and keeps what it learns in <build>/corpus/<target>, so a
-# second run continues where the first stopped. A finding (crash, sanitizer report, leak, an input that
-# takes over 10 s, or over 2 GB of memory) leaves its input in <build>/artifacts/<target>/ and the
-# report in <build>/logs/<target>.log; fix it, then copy the input into fuzz/regressions/<target>/,
-# where the CTest test fuzz.<target> replays it in every build.
+# (EARLYBERT_FUZZ_JOBS build jobs, default 1), then fuzzes them one at a time at nice 19. Each target
+# starts from its seeds (fuzz/corpus/<target>) and regressions (fuzz/regressions/<target>) and keeps
+# what it learns in <build>/corpus/<target>, so a second run continues where the first stopped. A
+# finding (crash, sanitizer report, leak, an input that takes over 10 s, or over 2 GB of memory) leaves
+# its input in <build>/artifacts/<target>/ and the report in <build>/logs/<target>.log; fix it, then
+# copy the input into fuzz/regressions/<target>/, where the CTest test fuzz.<target> replays it in
+# every build.
 # Exit status: 0 when no target found anything, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,9 @@ if [ ! -f "$build/build.ninja" ]; then
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DEARLYBERT_FUZZ=ON -DEARLYBERT_BUILD_TESTS=OFF \
     -DEARLYBERT_BUILD_APPS=OFF -DEARLYBERT_USE_PCH=OFF >/dev/null
 fi
-if [ -f "$rest" ]; then
+if [ "${EARLYBERT_FUZZ_SKIP_BUILD:-0}" = "1" ]; then
+  :
+elif [ -f "$rest" ]; then
   cmake "$build" "-DEARLYBERT_FUZZ_REST_LIBRARY=$rest" >/dev/null
 else
   echo "fuzz.sh: no $rest (build the library first): training_config and training_flags are skipped" >&2
@@ -60,7 +63,8 @@ for t in "${targets[@]}"; do
   kept+=("$t")
 done
 targets=("${kept[@]}")
-nice -n 10 cmake --build "$build" -j "$jobs" --target "${build_targets[@]}"
+# EARLYBERT_FUZZ_SKIP_BUILD=1: run the targets as built (while another build uses the directory).
+[ "${EARLYBERT_FUZZ_SKIP_BUILD:-0}" = "1" ] || nice -n 10 cmake --build "$build" -j "$jobs" --target "${build_targets[@]}"
 
 mkdir -p "$build/logs"
 export OMP_WAIT_POLICY=PASSIVE
@@ -82,7 +86,8 @@ for t in "${targets[@]}"; do
   [ -d "fuzz/regressions/$t" ] && dirs+=("fuzz/regressions/$t")
   log="$build/logs/$t.log"
   status=0
-  nice -n 10 "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # Lowest priority: a shared machine's other work goes first.
+  nice -n 19 "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "${dirs[@]}" >"$log" 2>&1 || status=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
