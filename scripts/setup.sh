@@ -9,7 +9,8 @@
 # 3. configures with CMake + Ninja (ccache when present) and builds what the main command runs: the
 #    library and the `earlybert` CLI. The test programs are built by scripts/test.sh.
 # Environment: EARLYBERT_BUILD_DIR (default: build), EARLYBERT_SKIP_BUILD=1 to only install,
-# EARLYBERT_TEST_PACKAGES=1 to install the test-only packages too (scripts/test.sh sets it).
+# EARLYBERT_TEST_PACKAGES=1 to install the test-only packages too (scripts/test.sh sets it),
+# EARLYBERT_FUZZ_PACKAGES=1 for clang + libFuzzer (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,9 @@ PACKAGES=(
 # assumes.
 TEST_PACKAGES=(libgtest-dev libgmock-dev googletest python3-torch libbenchmark-dev chromium fonts-liberation)
 if [ "${EARLYBERT_TEST_PACKAGES:-0}" = "1" ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
+# Fuzzing (scripts/fuzz.sh, EARLYBERT_FUZZ_PACKAGES=1): clang with libFuzzer and the sanitizer runtimes.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+if [ "${EARLYBERT_FUZZ_PACKAGES:-0}" = "1" ]; then PACKAGES+=("${FUZZ_PACKAGES[@]}"); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

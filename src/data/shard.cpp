@@ -212,10 +212,15 @@ ShardFile ShardFile::open(const std::string& path) {
       f.records_offset_ != records_offset_for(hd.vocab_size))
     fail(path, "inconsistent shard header");
 
-  const uint64_t expected = f.records_offset_ + hd.num_records * f.record_size_;
-  if (size < expected)
+  // The record count is compared by division: records_offset + num_records * record_size can wrap
+  // around 2^64 for a forged count and then equal the file size, after which get() would read far
+  // outside the mapping (the checksum only stops accidental damage).
+  const uint64_t room = size > f.records_offset_ ? size - f.records_offset_ : 0;
+  if (size < f.records_offset_ || hd.num_records > room / f.record_size_)
     fail(path, "truncated shard: " + std::to_string(size) + " bytes, the header announces " +
-                   std::to_string(hd.num_records) + " records (" + std::to_string(expected) + " bytes)");
+                   std::to_string(hd.num_records) + " records of " + std::to_string(f.record_size_) +
+                   " bytes after offset " + std::to_string(f.records_offset_));
+  const uint64_t expected = f.records_offset_ + hd.num_records * f.record_size_;
   if (size > expected) fail(path, "shard has " + std::to_string(size - expected) + " unexpected trailing bytes");
   if (get_le(h + 104, 8) != detail::fnv1a64(h + table_offset, table_bytes))
     fail(path, "corrupt shard (continuation table checksum mismatch)");

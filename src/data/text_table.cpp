@@ -140,7 +140,7 @@ TextTable parse_json_lines(const std::string& text, size_t start, const std::str
     nlohmann::ordered_json obj;
     try {
       obj = nlohmann::ordered_json::parse(l);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
       fail(at_line(source, line), std::string("malformed JSON: ") + e.what());
     }
     if (!obj.is_object()) fail(at_line(source, line), std::string("expected a JSON object, got ") + obj.type_name());

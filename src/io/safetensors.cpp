@@ -193,7 +193,7 @@ json parse_header_json(const std::string& text, const std::string& path) {
   json doc;
   try {
     doc = json::parse(text, on_event);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     fail(path, std::string("malformed JSON header: ") + e.what());
   }
   if (!duplicate.empty()) fail(path, "header names " + json_quoted(duplicate) + " twice");

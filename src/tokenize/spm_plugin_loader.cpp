@@ -16,6 +16,22 @@ namespace {
 constexpr const char* kPluginName = "libearlybert_spm.so";
 constexpr const char* kEnvVar = "EARLYBERT_SPM_PLUGIN";
 
+// AddressSanitizer refuses RTLD_DEEPBIND (it would let the plugin bypass ASan's malloc) and aborts the
+// process. A sanitized build (EARLYBERT_SANITIZE, the fuzz targets) loads the plugin without it: fine
+// in a process without LibTorch (the tokenizer tests and fuzz targets), not where LibTorch's protobuf
+// is loaded too (see docs/RELIABILITY.md).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kDeepBind = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr int kDeepBind = 0;
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+
 // Any function compiled into libearlybert: dladdr() on it names the module holding our code.
 void anchor() {}
 
@@ -45,7 +61,7 @@ Api load_api() {
   // RTLD_DEEPBIND: the plugin and libsentencepiece bind to their own definitions (protobuf-lite
   // included) before the global scope, where LibTorch's libprotobuf.so.32 is. RTLD_LOCAL: none of
   // their symbols becomes visible to later loads.
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
   if (handle == nullptr) {
     const char* why = ::dlerror();
     fail("sentencepiece plugin " + path,
@@ -92,9 +108,13 @@ std::string plugin_candidate_path() {
 
 const Api& plugin() {
   static std::mutex mutex;
-  static std::unique_ptr<Api> loaded;
+  // Never destroyed (and the plugin never unloaded): a tokenizer that outlives main() — a static, or a
+  // global a program frees at exit — still calls free_model() from its destructor, after function-local
+  // statics constructed later than it are gone (a use-after-free found by fuzzing,
+  // fuzz/regressions/sentencepiece).
+  static const Api* loaded = nullptr;
   std::lock_guard<std::mutex> lock(mutex);
-  if (!loaded) loaded = std::make_unique<Api>(load_api());  // a failure is retried on the next call
+  if (loaded == nullptr) loaded = new Api(load_api());  // a failure is retried on the next call
   return *loaded;
 }
 

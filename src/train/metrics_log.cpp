@@ -98,7 +98,7 @@ MetricsRecord MetricsRecord::from_json(const std::string& line, const std::strin
   ordered_json doc;
   try {
     doc = ordered_json::parse(line);
-  } catch (const ordered_json::parse_error& e) {
+  } catch (const ordered_json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     fail(where, std::string("malformed JSON: ") + e.what());
   }
   return train_detail::metrics_record_from_json(doc, where,

@@ -309,13 +309,18 @@ const Field* find_field(const std::string& key) {
 }
 
 std::string suggestion(const std::string& key) {
+  const size_t allowed = std::max<size_t>(2, key.size() / 4);
   const Field* best = nullptr;
   size_t best_d = std::numeric_limits<size_t>::max();
   for (const auto& f : fields()) {
+    // The distance is at least the length difference: names that cannot be within `allowed` are not
+    // compared (the quadratic comparison of a long key with every name dominated fuzzing time).
+    const size_t length_gap = key.size() > f.name.size() ? key.size() - f.name.size() : f.name.size() - key.size();
+    if (length_gap > allowed) continue;
     const size_t d = train_detail::edit_distance(key, f.name);
     if (d < best_d) best_d = d, best = &f;
   }
-  if (best != nullptr && best_d <= std::max<size_t>(2, key.size() / 4)) return " (did you mean '" + best->name + "'?)";
+  if (best != nullptr && best_d <= allowed) return " (did you mean '" + best->name + "'?)";
   return "";
 }
 

@@ -14,6 +14,7 @@
 #include "earlybert/tokenize/wordpiece.h"
 #include "test_pretraining_fake_tokenizer.h"
 #include "test_pretraining_util.h"
+#include "child_process.h"
 
 namespace earlybert {
 namespace {
@@ -166,7 +167,7 @@ struct CliRun {
 
 CliRun run_cli(const std::string& args, const std::string& scratch) {
   const std::string cmd = "'" + env("EARLYBERT_CLI") + "' " + args + " >" + scratch + "/out 2>" + scratch + "/err";
-  const int raw = std::system(cmd.c_str());
+  const int raw = test::run_shell(cmd);
   CliRun r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   r.out = read_file(scratch + "/out");

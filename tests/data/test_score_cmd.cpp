@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "child_process.h"
 #include "earlybert/base/files.h"
 
 namespace earlybert {
@@ -47,7 +48,7 @@ class ScoreCommand : public testing::Test {
     const std::string out = join_path(dir_, "stdout.txt");
     const std::string err = join_path(dir_, "stderr.txt");
     const std::string cmd = "'" + cli_ + "' score " + args + " >'" + out + "' 2>'" + err + "'";
-    const int raw = std::system(cmd.c_str());
+    const int raw = test::run_shell(cmd);
     CliResult r;
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     r.out = read_file(out);

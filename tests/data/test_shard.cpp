@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "data/fnv1a.h"
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/data/pretraining_dataset.h"
@@ -182,6 +183,21 @@ TEST_F(ShardTest, CorruptFilesAreRefusedNamingTheFile) {
 
   EXPECT_NE(error_of([&] { ShardFile::open(join_path(dir_, "absent.ebsh")); }).find("absent.ebsh: cannot open shard"),
             std::string::npos);
+}
+
+TEST_F(ShardTest, ForgedRecordCountThatWrapsTheFileSizeIsRefused) {
+  // 20 records of 72 bytes. With num_records = 20 + 2^61 the product num_records * 72 wraps around
+  // 2^64 to 20 * 72, so the announced size equals the real one; with the header checksum recomputed
+  // (a forgery, not damage) the file used to open and get() to read 2^61 records past the mapping.
+  const std::string path = write_shard("w.ebsh", sample_instances(20, 32, 1000, 3), 1000, 32);
+  std::string bytes = read_file(path);
+  const uint64_t forged = 20 + (uint64_t{1} << 61);
+  for (int i = 0; i < 8; ++i) bytes[40 + i] = static_cast<char>(forged >> (8 * i));
+  const uint64_t sum = detail::fnv1a64(bytes.data(), 120);
+  for (int i = 0; i < 8; ++i) bytes[120 + i] = static_cast<char>(sum >> (8 * i));
+  const std::string p = join_path(dir_, "forged.ebsh");
+  write_file_atomic(p, bytes);
+  EXPECT_NE(error_of([&] { ShardFile::open(p); }).find(p + ": truncated shard"), std::string::npos);
 }
 
 TEST_F(ShardTest, DatasetSpansShardsInOrder) {

@@ -157,6 +157,10 @@ TEST(BertConfig, WrongTypes) {
   expect_bad(with("architectures", "BertModel"), {"architectures", "array"});
   expect_error([] { BertConfig::from_json("{\"vocab_size\": 3,", "broken.json"); }, {"broken.json", "malformed"});
   expect_error([] { BertConfig::from_json("[1, 2]", "list.json"); }, {"list.json", "object"});
+  // A number too large for a double is nlohmann's out_of_range, not a parse_error (found by fuzzing:
+  // fuzz/regressions/bert_config/json-number-overflow).
+  expect_error([] { BertConfig::from_json("{\"hidden_dropout_prob\": 1e400}", "huge.json"); },
+               {"huge.json", "malformed"});
 }
 
 TEST(BertConfig, OutOfRangeValues) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process.h"
 #include "tokenize/tokenize_test_util.h"
 
 using namespace earlybert;
@@ -182,7 +183,7 @@ TEST(TokenizeCli, PluginOverrideThatDoesNotExistIsNamed) {
   const std::string cmd = "env EARLYBERT_SPM_PLUGIN=" + dir + "/nope.so " + q(test::env_or_empty("EARLYBERT_CLI")) +
                           " tokenizer train --input " + q(test::fixture("spm_corpus.txt")) +
                           " --vocab-size 150 --output " + q(dir + "/m") + " 2>" + dir + "/err >/dev/null";
-  const int raw = std::system(cmd.c_str());
+  const int raw = test::run_shell(cmd);
   EXPECT_EQ(WEXITSTATUS(raw), 2);
   EXPECT_THAT(test::read_text(dir + "/err"), HasSubstr("$EARLYBERT_SPM_PLUGIN: no such file: " + dir + "/nope.so"));
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "child_process.h"
 #include "earlybert/base/files.h"
 
 namespace earlybert::test {
@@ -108,7 +109,7 @@ inline CliResult run_cli(const std::string& args, const std::string& stdin_text 
   write_text(dir + "/in", stdin_text);
   const std::string cmd = "env -u EARLYBERT_SPM_PLUGIN " + shell_quote(cli) + " " + args + " <" + dir + "/in >" + dir +
                           "/out 2>" + dir + "/err";
-  const int raw = std::system(cmd.c_str());
+  const int raw = run_shell(cmd);
   CliResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + (WIFSIGNALED(raw) ? WTERMSIG(raw) : 0);
   r.out = read_text(dir + "/out");

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "child_process.h"
 #include "earlybert/base/files.h"
 #include "earlybert/train/checkpoint_dirs.h"
 #include "earlybert/train/trainer_state.h"
@@ -45,9 +46,7 @@ class CliTrain : public ::testing::Test {
   /// Runs the CLI with `args` (each one argument, no shell quoting needed) and waits for it.
   CliResult run(const std::vector<std::string>& args) const {
     const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    const pid_t pid = spawn(args, out, err);
-    int raw = 0;
-    ::waitpid(pid, &raw, 0);
+    const int raw = spawn(args, out, err).wait();
     CliResult r;
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     r.out = read_file(out);
@@ -55,21 +54,14 @@ class CliTrain : public ::testing::Test {
     return r;
   }
 
-  pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) const {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(o, 1);
-      ::dup2(e, 2);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(cli_.c_str()));
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(cli_.c_str(), argv.data());
-      ::_exit(127);
-    }
-    return pid;
+  /// Starts the CLI; the child is killed when the returned guard goes out of scope (a failed assertion).
+  test::ChildProcess spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) const {
+    std::vector<std::string> argv{cli_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    test::ChildOptions options;
+    options.stdout_path = out;
+    options.stderr_path = err;
+    return test::ChildProcess::spawn(argv, options);
   }
 
   /// The flags of a tiny fine-tuning run on the SST-2 fixture.
@@ -271,20 +263,17 @@ TEST_F(CliTrain, SigtermSavesACheckpointAndExitsWith143) {
   const std::string out = dir_ + "/run";
   auto flags = finetune_flags(out);
   for (const char* f : {"--max_steps", "100000", "--save_steps", "0"}) flags.push_back(f);
-  const pid_t pid = spawn(flags, dir_ + "/stdout", dir_ + "/stderr");
+  test::ChildProcess child = spawn(flags, dir_ + "/stdout", dir_ + "/stderr");
   // Wait until the loop is running (a few logged updates), then ask it to stop.
   const std::string metrics = out + "/metrics.jsonl";
-  bool running = false;
-  for (int i = 0; i < 1200 && !running; ++i) {  // polls for at most ~2 minutes on a loaded machine
-    if (path_exists(metrics) && read_lines(metrics).size() >= 3) running = true;
-    int raw = 0;
-    if (!running && ::waitpid(pid, &raw, WNOHANG) == pid) FAIL() << "exited early: " << read_file(dir_ + "/stderr");
+  // Unbounded on purpose: a run that never gets there is caught by the test's CTest TIMEOUT, not by a
+  // clock here (which a loaded machine could outlast).
+  while (!(path_exists(metrics) && read_lines(metrics).size() >= 3)) {
+    if (child.try_wait()) FAIL() << "exited early: " << read_file(dir_ + "/stderr");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_TRUE(running) << read_file(dir_ + "/stderr");
-  ::kill(pid, SIGTERM);
-  int raw = 0;
-  ::waitpid(pid, &raw, 0);
+  child.signal(SIGTERM);
+  const int raw = child.wait();
   ASSERT_TRUE(WIFEXITED(raw)) << "killed instead of exiting";
   EXPECT_EQ(WEXITSTATUS(raw), 143) << read_file(dir_ + "/stderr");  // 128 + SIGTERM: saved, run again
   EXPECT_NE(read_file(dir_ + "/stdout").find("resume_from_checkpoint"), std::string::npos);

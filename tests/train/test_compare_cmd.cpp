@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "child_process.h"
 #include "earlybert/base/files.h"
 #include "earlybert/train/trainer.h"
 #include "train/trainer_test_util.h"
@@ -53,16 +54,11 @@ class CompareCmd : public ::testing::Test {
 
   /// Runs `earlybert compare <args>` through the shell (scratch paths hold no spaces).
   CliRun compare(const std::string& args) const {
-    const std::string err = root_ + "/stderr";
-    const std::string cmd = cli_ + " compare " + args + " 2>" + err;
+    const std::string out = root_ + "/stdout", err = root_ + "/stderr";
+    const int raw = test::run_shell(cli_ + " compare " + args + " >" + out + " 2>" + err);
     CliRun r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int raw = ::pclose(p);
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = read_file(out);
     r.err = read_file(err);
     return r;
   }
