@@ -17,7 +17,7 @@ PACKAGES=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libutf8proc-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libgloo-dev wordnet-base python3-torch
+  libgloo-dev libdnnl-dev wordnet-base python3-torch
 )
 
 SUDO=""
