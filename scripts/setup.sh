@@ -18,7 +18,7 @@ PACKAGES=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libutf8proc-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libgloo-dev wordnet-base python3-torch
+  libgloo-dev libdnnl-dev wordnet-base python3-torch
 )
 
 # Test-only: nothing the earlybert command needs. Headless Chromium renders `earlybert report`'s page in
