@@ -14,7 +14,8 @@
 //     train_results.json   the phase times, draw step and reason, final phase, parameter counts
 //     config.json, model.safetensors, vocab.txt ...  the final model (output_dir is a model directory)
 //     checkpoint-N/        the same model files, optimizer.pt, scheduler.json, trainer_state.json,
-//                          ticket.json, timing.json, config.yaml, COMPLETE (checkpoint_dirs.h)
+//                          ticket.json, timing.json, config.yaml, COMPLETE (checkpoint_dirs.h), and
+//                          scaler.json in fp16 runs (mixed_precision.h)
 //
 // Phase times are spelled one way everywhere (eval_results.json, train_results.json, a checkpoint's
 // timing.json): train_runtime (the whole of train(), accumulated over resumes), search_runtime,
@@ -47,6 +48,7 @@ inline constexpr const char* kTrainResults = "train_results.json";
 inline constexpr const char* kTiming = "timing.json";
 inline constexpr const char* kOptimizer = "optimizer.pt";
 inline constexpr const char* kScheduler = "scheduler.json";
+inline constexpr const char* kScaler = "scaler.json";  ///< fp16 runs: the loss scaler (mixed_precision.h)
 }  // namespace run_files
 
 /// Wall-clock seconds per phase, accumulated over resumes.
