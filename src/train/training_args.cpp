@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -110,7 +111,9 @@ const std::vector<Field>& fields() {
     add_int("seed", &TA::seed, "run", "random seed (LibTorch and data order)", int_at_least(0));
     add_string("device", &TA::device, "run", "auto | cpu | cuda | cuda:N");
     add_int("threads", &TA::threads, "run", "LibTorch intra-op threads, 0 = all usable cores", int_at_least(0));
-    add_bool("bf16", &TA::bf16, "run", "bf16 autocast (mixed precision)");
+    add_enum("bf16", &TA::bf16, "run", "bf16 autocast (mixed precision); auto = where the device has fast bf16");
+    add_bool("fp16", &TA::fp16, "run", "fp16 autocast with dynamic loss scaling (CUDA only)");
+    add_bool("tf32", &TA::tf32, "run", "TF32 for fp32 matrix products on CUDA");
     // model
     add_string("model_name_or_path", &TA::model_name_or_path, "model",
                "checkpoint or Hugging Face BERT directory; empty = a new model from config_name");
@@ -216,6 +219,14 @@ const std::vector<Field>& fields() {
   return table;
 }
 
+/// A boolean key, or an enum key spelled like one (bf16: true/false/auto): `--key` alone and `--no_key`.
+bool is_flag(const Field& f) {
+  if (f.member.index() == 2) return true;
+  if (f.member.index() != kEnumMember) return false;
+  auto has = [&](const char* name) { return std::find(f.choices.begin(), f.choices.end(), name) != f.choices.end(); };
+  return has("true") && has("false");
+}
+
 const Field* find_field(const std::string& key) {
   for (const auto& f : fields())
     if (f.name == key) return &f;
@@ -280,7 +291,10 @@ void set_field(TA& args, const Field& f, const std::string& text, const std::str
       [&](const auto& member) {
         using M = std::decay_t<decltype(member)>;
         if constexpr (std::is_same_v<M, EnumAccess>) {
-          if (!member.set(args, text)) fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
+          // A boolean-like enum (bf16) takes every spelling a boolean key takes (True, yes, 1, ...).
+          const auto as_bool = is_flag(f) ? parse_bool(text) : std::nullopt;
+          const std::string name = as_bool ? (*as_bool ? "true" : "false") : text;
+          if (!member.set(args, name)) fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
         } else {
           using T = std::decay_t<decltype(args.*member)>;
           if constexpr (std::is_same_v<T, int64_t>) {
@@ -445,7 +459,7 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     bool negated = false;
     if (f == nullptr && key.rfind("no_", 0) == 0) {
       const Field* g = find_field(key.substr(3));
-      if (g != nullptr && g->member.index() == 2) f = g, negated = true;
+      if (g != nullptr && is_flag(*g)) f = g, negated = true;
     }
     if (f == nullptr) fail(flag, "unknown option" + suggestion(key));
     if (negated) {
@@ -455,7 +469,7 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     }
     if (!value) {
       const bool next_is_value = i + 1 < args.size() && args[i + 1].compare(0, 2, "--") != 0;
-      if (f->member.index() == 2 && (!next_is_value || !parse_bool(args[i + 1]))) {
+      if (is_flag(*f) && (!next_is_value || !(parse_bool(args[i + 1]) || args[i + 1] == "auto"))) {
         value = "true";  // a bare boolean flag
       } else if (next_is_value) {
         value = args[++i];
@@ -475,6 +489,7 @@ void validate(const TA& a) {
   if (a.lr_scheduler_type == LrScheduleType::Polynomial && !(a.lr_end < a.learning_rate))
     fail("lr_end", "polynomial schedule needs lr_end (" + format_double(a.lr_end) + ") < learning_rate (" +
                        format_double(a.learning_rate) + ")");
+  if (a.fp16 && a.bf16 == Toggle::On) fail("fp16", "bf16 and fp16 cannot both be on");
   if ((a.task == "squad" || a.task == "squad_v2") && a.doc_stride >= a.max_seq_length)
     fail("doc_stride", "must be smaller than max_seq_length (" + std::to_string(a.max_seq_length) + ")");
 }
@@ -584,6 +599,14 @@ LrScheduleOptions lr_schedule_options(const TA& a) {
   o.warmup_steps = a.warmup_steps;
   o.lr_end = a.lr_end;
   o.power = a.lr_power;
+  return o;
+}
+
+MixedPrecisionOptions mixed_precision_options(const TA& a) {
+  MixedPrecisionOptions o;
+  o.bf16 = a.bf16;
+  o.fp16 = a.fp16;
+  o.tf32 = a.tf32;
   return o;
 }
 
