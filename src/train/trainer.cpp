@@ -29,6 +29,7 @@
 #include "earlybert/tasks/task_tokenizer.h"
 #include "earlybert/train/checkpoint_dirs.h"
 #include "earlybert/train/metrics_log.h"
+#include "earlybert/train/mixed_precision.h"
 #include "earlybert/train/model_presets.h"
 #include "earlybert/train/rank_zero_writer.h"
 #include "earlybert/train/stop_signal.h"
@@ -106,6 +107,7 @@ struct Trainer::Impl {
   RankZeroWriter out;
   torch::Device device{torch::kCPU};
   Precision precision = Precision::Fp32;
+  std::optional<MixedPrecision> mixed;  ///< bf16 / fp16 / tf32 and the fp16 loss scaler
   std::optional<AnyBertModel> model;
   std::string tokenizer_file;
 
@@ -160,9 +162,11 @@ struct Trainer::Impl {
   // setup
 
   void common_setup() {
-    if (args.bf16) fail("bf16", "bf16 autocast is not implemented yet; set bf16: false");
     configure_threads(static_cast<int>(args.threads));
     device = resolve_device(args.device);
+    mixed.emplace(mixed_precision_options(args), device);
+    precision = mixed->precision();
+    logging::info("precision {} on {}: {}", to_string(precision), device.str(), mixed->describe());
     tokenizer_file = resolve_tokenizer_file(task_options(args));
   }
 
@@ -241,6 +245,7 @@ struct Trainer::Impl {
       logging::warn("resuming with a budget of {} updates; the checkpoint's run had {}", total, st.max_steps);
     on_model_shapes_changed();
     load_optimizer_state(*optimizer, join_path(dir, run_files::kOptimizer));
+    mixed->load(dir);
     last_saved_step = step;
     last_checkpoint = dir;
     return st;
@@ -495,6 +500,7 @@ struct Trainer::Impl {
     write_model_files(tmp);
     save_optimizer_state(*optimizer, join_path(tmp, run_files::kOptimizer));
     write_file_atomic(join_path(tmp, run_files::kScheduler), schedule.to_json());
+    mixed->save(tmp);
     if (const auto t = ticket_now()) write_file_atomic(join_path(tmp, run_files::kTicket), t->to_json());
     const std::string final_path = join_path(args.output_dir, checkpoint_name(step));
     if (eval_metric_now) best_model_checkpoint = final_path;
@@ -584,7 +590,7 @@ struct Trainer::Impl {
   StepRecord train_step(int64_t& tokens) {
     StepRecord rec;
     rec.phase = phase;
-    rec.lr = peak_lr() * schedule.multiplier(step);
+    rec.lr = peak_lr() * schedule.multiplier(mixed->schedule_step(step));  // skipped fp16 updates do not count
     double loss_sum = 0;
     const int64_t accum = args.gradient_accumulation_steps;
     for (int64_t micro = 0; micro < accum; ++micro) {
@@ -606,17 +612,23 @@ struct Trainer::Impl {
         objective = objective + penalty;
         rec.l1 = penalty.item<double>();
       }
-      objective.backward();
+      mixed->scale(objective).backward();  // fp16: times the loss scale
       loss_sum += loss.item<double>();
     }
     // Gradients are ready (a data-parallel reduction finishes here).
+    const bool finite = mixed->unscale_gradients(optimizer_parameters(*optimizer));  // fp16: divided by the scale
     rec.grad_norm = clip_grad_norm(optimizer_parameters(*optimizer), args.max_grad_norm);
     set_learning_rate(*optimizer, rec.lr);
-    if (std::isfinite(rec.grad_norm)) {
+    const bool apply = finite && std::isfinite(rec.grad_norm);
+    if (apply) {
       optimizer->step();
-    } else {
+    } else if (precision != Precision::Fp16) {
       logging::warn("step {}: gradient norm is {}; update skipped", step + 1, rec.grad_norm);
     }
+    mixed->after_update(apply);
+    if (!apply && precision == Precision::Fp16)
+      logging::info("step {}: fp16 gradients overflowed; update skipped, loss scale lowered to {}", step + 1,
+                    mixed->loss_scale());
     optimizer->zero_grad();
     rec.loss = loss_sum / static_cast<double>(accum);
     return rec;
