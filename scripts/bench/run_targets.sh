@@ -19,6 +19,8 @@
 #
 #   scripts/bench/run_targets.sh [path/to/earlybert]      (default: build/earlybert)
 #   REPS=3 STEPS=10 WARMUP=2 BASE_STEPS=4 OUT=bench.jsonl scripts/bench/run_targets.sh
+#   ONLY=precision scripts/bench/run_targets.sh           (targets 5-7 only: the five bert-small cls
+#                                                          configurations they compare, nothing else)
 #
 # The environment is kept as it is (OPENBLAS_* included); only OMP_WAIT_POLICY defaults to PASSIVE,
 # which is what `earlybert` itself sets when it is missing. Python is Debian's (/usr/bin/python3 with
@@ -30,6 +32,8 @@ reps="${REPS:-3}"
 steps="${STEPS:-10}"
 warmup="${WARMUP:-2}"
 base_steps="${BASE_STEPS:-4}"
+only="${ONLY:-all}"
+[[ "$only" == all || "$only" == precision ]] || { echo "run_targets.sh: ONLY must be all or precision" >&2; exit 2; }
 python="${PYTHON:-/usr/bin/python3}"
 out="${OUT:-$(mktemp /tmp/earlybert-targets.XXXXXX.jsonl)}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
@@ -52,9 +56,10 @@ for rep in $(seq 1 "$reps"); do
     --warmup "$warmup" | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
   "$python" scripts/bench/pytorch_baseline.py --model bert-small --head cls --dtype bf16 "${common[@]}" --steps "$steps" \
     --warmup "$warmup" | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
-  "$cli" bench --model bert-small --head cls --compare-pruned "${common[@]}" --steps "$steps" --warmup "$warmup" \
-    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
   "$python" scripts/bench/pytorch_baseline.py --model bert-small --head cls "${common[@]}" --steps "$steps" --warmup "$warmup" \
+    | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
+  [[ "$only" == precision ]] && continue
+  "$cli" bench --model bert-small --head cls --compare-pruned "${common[@]}" --steps "$steps" --warmup "$warmup" \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
   "$cli" bench --model bert-small --head mlm --no-slimming "${common[@]}" --steps "$steps" --warmup "$warmup" \
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
@@ -64,9 +69,10 @@ for rep in $(seq 1 "$reps"); do
     | sed "s/^{/{\"rep\": $rep, /" | tee -a "$out"
 done
 
-"$python" - "$out" <<'EOF'
+"$python" - "$out" "$only" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+only = sys.argv[2]
 def pick(rep, **kw):
     kw.setdefault("dtype", "fp32")
     if kw.get("impl") == "earlybert" and "matmul" not in kw and not kw.get("gemm"):
@@ -108,6 +114,8 @@ info = [
      lambda k: pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False, slimming=True)["tokens_per_s"]
              / pick(k, impl="earlybert", model="bert-small", head="cls", pruned=False, slimming=False)["tokens_per_s"]),
 ]
+if only == "precision":
+    targets, info = [t for t in targets if t[0][0] in "567"], []
 reps = sorted({r["rep"] for r in rows})
 print()
 print("| configuration | ms/step (median over reps) | tokens/s | forward ms | backward ms | optimizer ms | achieved GFLOP/s |")
@@ -126,9 +134,10 @@ for (impl, model, head, pruned, slimming, dtype, matmul), rs in configs.items():
     print(f"| {name} | {med('ms_per_step'):.0f} | {med('tokens_per_s'):.0f} | {med('forward_ms'):.0f} | "
           f"{med('backward_ms'):.0f} | {med('optimizer_ms'):.0f} | {med('achieved_gflops'):.1f} |")
 gemms = [r["gflops_by_hidden"] for r in rows if r.get("gemm")]
-gemm_kernel = next(r.get("matmul", "aten") for r in rows if r.get("gemm"))
-print(f"| fp32 GEMM (earlybert bench --gemm, {gemm_kernel}), GFLOP/s by hidden size | " +
-      ", ".join(f"{h}: {statistics.median(g[h] for g in gemms):.1f}" for h in gemms[0]) + " |||||||")
+if gemms:
+    gemm_kernel = next(r.get("matmul", "aten") for r in rows if r.get("gemm"))
+    print(f"| fp32 GEMM (earlybert bench --gemm, {gemm_kernel}), GFLOP/s by hidden size | " +
+          ", ".join(f"{h}: {statistics.median(g[h] for g in gemms):.1f}" for h in gemms[0]) + " |||||||")
 print()
 print(f"| target | goal | {' | '.join(f'rep {k}' for k in reps)} | median | best | met (median) |")
 print("|---|---|" + "---|" * len(reps) + "---|---|---|")
