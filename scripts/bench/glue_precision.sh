@@ -32,7 +32,7 @@ for bf16 in false true; do
     --output_dir "$out" --overwrite_output_dir --bf16 "$bf16" --ticket_mode none --max_steps "$steps" \
     --max_seq_length 64 --per_device_train_batch_size 32 --per_device_eval_batch_size 128 \
     --learning_rate 2e-4 --warmup_steps 30 --weight_decay 0.01 --logging_steps 50 --save_steps 0 --seed 42 \
-    2> "$root/bf16-$bf16.log"
+    > "$root/bf16-$bf16.out" 2> "$root/bf16-$bf16.log"
   end=$(date +%s)
   /usr/bin/python3 - "$out" "$bf16" "$((end - start))" <<'PY'
 import json, sys
