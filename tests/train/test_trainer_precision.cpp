@@ -31,13 +31,17 @@ double mean_loss(const LoggedRun& r, size_t begin, size_t end) {
   return sum / static_cast<double>(end - begin);
 }
 
-/// Search with the L1 term, a draw at step 20, efficient training after it: every phase runs in bf16.
+/// Search with the L1 term, a draw at step 40, efficient training after it: every phase runs in bf16.
+/// A constant learning rate of 1e-3: the tiny model from scratch sits at ln 2 for ~80 updates before
+/// it finds the fixture's label words.
 TrainingArguments bf16_args(const std::string& name) {
   TrainingArguments a = tiny_finetune_args(scratch_dir(name));
   a.bf16 = Toggle::On;
-  a.max_steps = 48;
+  a.max_steps = 200;
+  a.lr_scheduler_type = LrScheduleType::Constant;
+  a.logging_steps = 40;
   a.ticket_mode = TicketMode::FixedStep;
-  a.ticket_step = 20;
+  a.ticket_step = 40;
   return a;
 }
 
@@ -48,15 +52,15 @@ TEST(TrainerPrecision, Bf16FineTuningLearnsTheFixture) {
   fp32_args.output_dir = scratch_dir("tp_fp32");
   const LoggedRun bf16 = run(args);
   const LoggedRun fp32 = run(fp32_args);
-  ASSERT_EQ(bf16.steps.size(), 48u);
-  EXPECT_EQ(bf16.draw_step, 20);
+  ASSERT_EQ(bf16.steps.size(), 200u);
+  EXPECT_EQ(bf16.draw_step, 40);
 
   // Autocast was on: the same first forward gives a slightly different loss than in fp32.
   EXPECT_NE(bf16.steps[0].loss, fp32.steps[0].loss);
   EXPECT_NEAR(bf16.steps[0].loss, fp32.steps[0].loss, 0.02);
   // The loss falls clearly (the first updates are at about ln 2) and the dev accuracy is far above chance
   // (24 dev sentences, two balanced classes).
-  const double first = mean_loss(bf16, 0, 4), last = mean_loss(bf16, 40, 48);
+  const double first = mean_loss(bf16, 0, 8), last = mean_loss(bf16, 184, 200);
   EXPECT_LT(last, 0.5 * first) << "first " << first << ", last " << last;
   ASSERT_TRUE(bf16.eval_metrics.count("accuracy"));
   EXPECT_GE(bf16.eval_metrics.at("accuracy"), 0.8);
@@ -72,6 +76,7 @@ TEST(TrainerPrecision, Bf16FineTuningLearnsTheFixture) {
 TEST(TrainerPrecision, Bf16ResumeIsBitExact) {
   TrainingArguments args = bf16_args("tp_bf16_full");
   args.max_steps = 26;
+  args.ticket_step = 20;
   args.save_steps = 0;
   const LoggedRun full = run(args);
   ASSERT_EQ(full.steps.size(), 26u);
