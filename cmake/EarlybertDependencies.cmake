@@ -51,4 +51,32 @@ set(EARLYBERT_HAVE_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(EARLYBERT_HAVE_CUDA ON)
 endif()
-message(STATUS "earlybert: LibTorch ${Torch_VERSION} at ${TORCH_INSTALL_PREFIX}, CUDA=${EARLYBERT_HAVE_CUDA}")
+
+# oneDNN (Debian: libdnnl-dev) for the CPU matrix products of include/earlybert/runtime/matmul.h. Optional:
+# without it only the ATen path is built. Debian's LibTorch 1.13 links the same libdnnl.so.2, so the two
+# share one library. A CUDA LibTorch from pip carries its own, newer oneDNN inside libtorch_cpu; linking
+# Debian's 2.6 next to it would put two oneDNNs with the same C symbols into one process, so the default
+# is off there (the GPU's products go through ATen anyway). The C API is located by hand rather than by
+# dnnl-config.cmake, which demands OpenCL because Debian builds oneDNN with its OpenCL GPU runtime.
+if(EARLYBERT_HAVE_CUDA)
+  set(earlybert_onednn_default OFF)
+else()
+  set(earlybert_onednn_default ON)
+endif()
+option(EARLYBERT_WITH_ONEDNN "Use oneDNN (libdnnl-dev) for CPU matrix products when it is installed"
+       ${earlybert_onednn_default})
+set(EARLYBERT_HAVE_ONEDNN OFF)
+if(EARLYBERT_WITH_ONEDNN)
+  find_path(EARLYBERT_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+  find_library(EARLYBERT_DNNL_LIBRARY dnnl)
+  if(EARLYBERT_DNNL_INCLUDE_DIR AND EARLYBERT_DNNL_LIBRARY)
+    set(EARLYBERT_HAVE_ONEDNN ON)
+    add_library(earlybert_dnnl INTERFACE IMPORTED GLOBAL)
+    set_target_properties(earlybert_dnnl PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${EARLYBERT_DNNL_INCLUDE_DIR}
+                                                    INTERFACE_LINK_LIBRARIES ${EARLYBERT_DNNL_LIBRARY})
+  else()
+    message(STATUS "earlybert: oneDNN not found (install libdnnl-dev): CPU matrix products use ATen only")
+  endif()
+endif()
+message(STATUS "earlybert: LibTorch ${Torch_VERSION} at ${TORCH_INSTALL_PREFIX}, CUDA=${EARLYBERT_HAVE_CUDA}, "
+               "oneDNN=${EARLYBERT_HAVE_ONEDNN}")

@@ -19,7 +19,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsentencepiece-dev sentencepiece nlohmann-json3-dev libutf8proc-dev
-  libgloo-dev wordnet-base
+  libgloo-dev libdnnl-dev wordnet-base
 )
 
 # Test-only: nothing the earlybert command needs. GoogleTest builds the test programs (CMake skips them

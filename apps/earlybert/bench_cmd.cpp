@@ -1,15 +1,20 @@
-// `earlybert bench`: times full BERT training steps, dense and pruned, and the machine's fp32 GEMM
-// rate, and prints one JSON line per configuration (docs/PERFORMANCE.md shows how they are used).
+// `earlybert bench`: times full BERT training steps, dense and pruned, and the machine's GEMM rate,
+// and prints one JSON line per configuration (docs/PERFORMANCE.md shows how they are used).
 //
 //   earlybert bench --model bert-small --head cls mlm --compare-pruned --steps 10
+//   earlybert bench --model bert-small --dtype bf16          # bf16 autocast, as the trainer runs it
 //   earlybert bench --gemm
 //
-// A training step is what the trainer does per update: gradients set to none, forward, loss,
-// backward, AdamW step (MultiTensorAdamW, as in the trainer; weight decay on every tensor but biases,
-// LayerNorm and slimming coefficients). Inputs are random token ids with an all-ones attention mask; `cls` trains
+// A training step is what the trainer does per update: gradients set to none, forward and loss (under
+// autocast for --dtype bf16/fp16), backward (of the scaled loss for fp16), AdamW step (MultiTensorAdamW,
+// as in the trainer; weight decay on every tensor but biases, LayerNorm and slimming coefficients;
+// skipped by the loss scaler on inf/NaN for fp16). Inputs are random token ids with an all-ones
+// attention mask; `cls` trains
 // BertForSequenceClassification on random binary labels, `mlm` BertForMaskedLM with exactly 15% of
 // the positions labelled (the rest -100). Steps are timed after --warmup untimed steps; the JSON
-// reports the median (ms_per_step) and the fastest step, and the median of each phase.
+// reports the median (ms_per_step) and the fastest step, and the median of each phase, the dtype and
+// the CPU matrix-product kernel in use ("matmul": onednn or aten, runtime/matmul.h; EARLYBERT_MATMUL
+// forces one).
 //
 // model_gflops_per_step counts the matrix products a step performs on the model's actual (pruned)
 // shapes, as 3 × the forward's (forward, plus input and weight gradients): Q/K/V/output projections,
@@ -18,10 +23,11 @@
 // embeddings and the optimizer are not counted: achieved_gflops = model FLOPs / step time is the
 // number to compare with the GEMM rate that --gemm measures (MFU).
 //
-// --gemm times at::linear and the two products of its backward at BERT's shapes ([4096 tokens ×
-// hidden] · [hidden × hidden / 4·hidden] and back, hidden = 128, 256, 512, 768) and prints one JSON
-// line with the GFLOP/s of each and the aggregate per hidden size; given together with --model it runs
-// first and every model line gets its "mfu" against the GEMM rate of the same hidden size.
+// --gemm times the forward product of a linear layer and the two products of its backward, in --dtype
+// through the same kernel layer as the model, at BERT's shapes ([4096 tokens × hidden] · [hidden ×
+// hidden / 4·hidden] and back, hidden = 128, 256, 512, 768) and prints one JSON line with the GFLOP/s
+// of each and the aggregate per hidden size; given together with --model it runs first and every model
+// line gets its "mfu" against the GEMM rate of the same hidden size.
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
@@ -41,10 +47,13 @@
 #include "commands.h"
 #include "earlybert/base/error.h"
 #include "earlybert/model/any_bert_model.h"
+#include "earlybert/optim/grad_scaler.h"
 #include "earlybert/optim/optimizers.h"
 #include "earlybert/prune/apply_plan.h"
 #include "earlybert/prune/masks.h"
 #include "earlybert/prune/pruning_plan.h"
+#include "earlybert/runtime/matmul.h"
+#include "earlybert/runtime/precision.h"
 #include "earlybert/runtime/threads.h"
 
 namespace earlybert::cli {
@@ -66,6 +75,8 @@ struct BenchOptions {
   bool no_slimming = false;
   int threads = 0;
   std::string device = "cpu";
+  std::string dtype = "fp32";
+  bool tf32 = true;
   bool gemm = false;
   int gemm_repeats = 5;
   uint64_t seed = 0;
@@ -175,6 +186,11 @@ Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, co
   module->to(device);
   module->train();
   auto optimizer = make_adamw(*module);
+  // As the trainer: autocast over forward and loss; fp16 with dynamic loss scaling.
+  const Precision precision = parse_enum<Precision>(o.dtype, "--dtype");
+  GradScalerOptions scaler_options;
+  scaler_options.enabled = precision == Precision::Fp16;
+  GradScaler scaler(scaler_options);
 
   int64_t masked = 0;
   const Batch batch = random_batch(model.config(), head, o.batch_size, o.seq_len, masked).to(device);
@@ -185,13 +201,18 @@ Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, co
     sync(device);
     const auto t0 = Clock::now();
     for (auto& p : params) p.mutable_grad().reset();  // zero_grad(set_to_none=True)
-    const auto loss = model.loss(batch);
+    torch::Tensor loss;
+    {
+      AutocastGuard autocast(precision, device);
+      loss = model.loss(batch);
+    }
     sync(device);
     const double t_forward = seconds_since(t0);
-    loss.backward();
+    scaler.scale(loss).backward();
     sync(device);
     const double t_backward = seconds_since(t0);
-    optimizer->step();
+    scaler.step(*optimizer);
+    scaler.update();
     sync(device);
     const double t_step = seconds_since(t0);
     if (!std::isfinite(loss.item<double>())) fail("bench", "loss is not finite at step " + std::to_string(i));
@@ -229,6 +250,8 @@ Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, co
   j["steps"] = o.steps;
   j["threads"] = threads;
   j["device"] = device.str();
+  j["dtype"] = o.dtype;
+  j["matmul"] = device.is_cpu() ? to_string(effective_matmul_backend(compute_dtype(precision))) : "aten";
   j["ms_per_step"] = round_to(ms, 2);
   j["ms_min"] = round_to(*std::min_element(step_s.begin(), step_s.end()) * 1e3, 2);
   j["forward_ms"] = round_to(median(forward_s) * 1e3, 2);
@@ -246,7 +269,8 @@ Json bench_model(const BenchOptions& o, const std::string& head, bool pruned, co
 // ---- GEMM rate ----------------------------------------------------------------------------------
 
 /// Times the three products of a Linear(k -> n) layer on m tokens: forward y = x·Wᵀ, input gradient
-/// dx = dy·W and weight gradient dW = dyᵀ·x, each 2·m·k·n FLOPs.
+/// dx = dy·W and weight gradient dW = dyᵀ·x, each 2·m·k·n FLOPs, in --dtype through the kernel layer
+/// the model uses (runtime/matmul.h: oneDNN or ATen, as EARLYBERT_MATMUL selects).
 Json bench_gemm(const BenchOptions& o, const torch::Device& device, int threads, std::map<int64_t, double>& by_hidden) {
   const int64_t m = o.batch_size * o.seq_len;
   struct Shape {
@@ -255,7 +279,8 @@ Json bench_gemm(const BenchOptions& o, const torch::Device& device, int threads,
   // hidden × hidden (Q, K, V, attention output) and the two FFN products, per BERT width.
   const std::vector<Shape> shapes = {{128, 128}, {128, 512},  {512, 128},  {256, 256}, {256, 1024}, {1024, 256},
                                      {512, 512}, {512, 2048}, {2048, 512}, {768, 768}, {768, 3072}, {3072, 768}};
-  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+  const auto dtype = compute_dtype(parse_enum<Precision>(o.dtype, "--dtype"));
+  const auto opts = torch::TensorOptions().dtype(dtype).device(device);
   Json per_shape = Json::array();
   std::map<int64_t, std::pair<double, double>> totals;  // hidden -> (flops, seconds)
   double all_flops = 0.0, all_s = 0.0;
@@ -269,9 +294,9 @@ Json bench_gemm(const BenchOptions& o, const torch::Device& device, int threads,
     entry["n"] = s.n;
     for (const std::string op : {"forward", "grad_input", "grad_weight"}) {
       auto run = [&] {
-        if (op == "forward") return at::linear(x, w);
-        if (op == "grad_input") return at::mm(dy, w);
-        return at::mm(dy.t(), x);
+        if (op == "forward") return earlybert::linear(x, w);
+        if (op == "grad_input") return earlybert::matmul(dy, w);
+        return earlybert::matmul(dy.t(), x);
       };
       run();  // warm-up: first-touch allocation, BLAS thread start
       std::vector<double> times;
@@ -296,7 +321,8 @@ Json bench_gemm(const BenchOptions& o, const torch::Device& device, int threads,
   Json j;
   j["impl"] = "earlybert";
   j["gemm"] = true;
-  j["dtype"] = "float32";
+  j["dtype"] = o.dtype;
+  j["matmul"] = device.is_cpu() ? to_string(effective_matmul_backend(dtype)) : "aten";
   j["device"] = device.str();
   j["threads"] = threads;
   j["repeats"] = o.gemm_repeats;
@@ -326,6 +352,10 @@ void validate(const BenchOptions& o) {
   if (o.device != "cpu" && o.device != "cuda") fail("--device", "unknown device '" + o.device + "' (cpu, cuda)");
   if (o.device == "cuda" && !torch::cuda::is_available())
     fail("--device", "cuda requested but no CUDA device is available");
+  const Precision precision = parse_enum<Precision>(o.dtype, "--dtype");
+  if (!autocast_supported(precision, o.device == "cuda" ? c10::DeviceType::CUDA : c10::DeviceType::CPU)) {
+    fail("--dtype", o.dtype + " needs a CUDA device (LibTorch's CPU autocast supports only bf16)");
+  }
 }
 
 void run_bench(BenchOptions o) {
@@ -338,6 +368,7 @@ void run_bench(BenchOptions o) {
   validate(o);
   const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
   const int threads = configure_threads(o.threads);
+  set_tf32(o.tf32);  // the trainer's default; matters for fp32 on CUDA only
 
   std::map<int64_t, double> gemm_gflops;
   if (o.gemm) std::cout << bench_gemm(o, device, threads, gemm_gflops).dump() << std::endl;
@@ -354,7 +385,7 @@ void run_bench(BenchOptions o) {
 
 void add_bench_command(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
-  auto* cmd = app.add_subcommand("bench", "Time BERT training steps (dense and pruned) and fp32 GEMM; JSON lines");
+  auto* cmd = app.add_subcommand("bench", "Time BERT training steps (dense and pruned) and GEMM rates; JSON lines");
   cmd->add_option("--model", opts->model,
                   "Preset: bert-tiny, bert-mini, bert-small, bert-medium, bert-base, bert-large "
                   "(default bert-small unless only --gemm is asked for)");
@@ -375,7 +406,11 @@ void add_bench_command(CLI::App& app) {
                 "is the search phase's, with coefficients, and the pruned one keeps the surviving ones)");
   cmd->add_option("--threads", opts->threads, "Intra-op threads (0 = all usable cores)")->capture_default_str();
   cmd->add_option("--device", opts->device, "cpu or cuda")->capture_default_str();
-  cmd->add_flag("--gemm", opts->gemm, "Measure fp32 GEMM GFLOP/s at BERT shapes (for MFU)");
+  cmd->add_option("--dtype", opts->dtype,
+                  "fp32, bf16 (autocast) or fp16 (autocast + loss scaling; CUDA only); also the GEMM dtype")
+      ->capture_default_str();
+  cmd->add_option("--tf32", opts->tf32, "TF32 for fp32 matrix products on CUDA (true/false)")->capture_default_str();
+  cmd->add_flag("--gemm", opts->gemm, "Measure GEMM GFLOP/s at BERT shapes in --dtype (for MFU)");
   cmd->add_option("--gemm-repeats", opts->gemm_repeats, "Timed repetitions per GEMM")->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Seed of the weights, inputs and the random pruning plan")
       ->capture_default_str();

@@ -9,6 +9,8 @@
 
 #include "commands.h"
 #include "earlybert/base/version.h"
+#include "earlybert/runtime/matmul.h"
+#include "earlybert/runtime/precision.h"
 #include "earlybert/runtime/threads.h"
 
 namespace earlybert::cli {
@@ -23,6 +25,10 @@ void add_version_command(CLI::App& app) {
               << "intra-op threads " << at::get_num_threads() << "\n"
               << "OMP_WAIT_POLICY " << (omp ? omp : "(unset)") << "\n"
               << "cuda devices " << torch::cuda::device_count() << "\n"
+              << "cpu matmul fp32 " << to_string(effective_matmul_backend(at::kFloat)) << ", bf16 "
+              << to_string(effective_matmul_backend(at::kBFloat16)) << " (EARLYBERT_MATMUL "
+              << to_string(matmul_backend()) << ", oneDNN " << (onednn_built() ? "built in" : "not built") << ")\n"
+              << "cpu bf16 fast " << (bf16_is_fast(torch::kCPU) ? "yes" : "no") << "\n"
               << at::get_parallel_info();
   });
 }

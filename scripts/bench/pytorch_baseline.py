@@ -5,6 +5,8 @@ The model mirrors Hugging Face's BertModel module for module (separate query/key
 exact-erf GELU, post-LayerNorm, dropout 0.1) so that the comparison is with what a user of HF
 transformers would run; like HF's BertForMaskedLM, the MLM head projects *every* position onto the
 vocabulary. Training step = forward + loss + backward + AdamW update, timed after warm-up.
+With --dtype bf16 (or fp16, CUDA only) forward and loss run under torch.autocast, as a Hugging Face
+Trainer with bf16=True does; fp16 adds torch.cuda.amp.GradScaler.
 
 Run with Debian's Python (it has torch from python3-torch), with the same environment as the C++
 bench, e.g.:
@@ -108,7 +110,7 @@ def forward_matmul_flops(layers, h, heads, head, batch, seq_len):
     return flops
 
 
-def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=False):
+def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=False, dtype="fp32"):
     layers, h, heads = PRESETS[model_name]
     torch.manual_seed(0)
     model = Bert(layers, h, heads, head).train().to(device)
@@ -130,13 +132,23 @@ def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=F
         labels = labels.view(batch, seq_len)
     ids, types, attn, labels = (t.to(device) for t in (ids, types, attn, labels))
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    device_type = "cuda" if device.startswith("cuda") else "cpu"
+    amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(dtype)
+    scaler = torch.cuda.amp.GradScaler(enabled=dtype == "fp16")
+
+    def forward_loss():
+        if amp_dtype is None:
+            return model(ids, types, attn, labels)
+        with torch.autocast(device_type, dtype=amp_dtype):
+            return model(ids, types, attn, labels)
     if profile:  # where the time of a step goes, per ATen operator (after one untimed step)
         from torch.profiler import ProfilerActivity, profile as torch_profile
 
         def one_step():
             opt.zero_grad(set_to_none=True)
-            model(ids, types, attn, labels).backward()
-            opt.step()
+            scaler.scale(forward_loss()).backward()
+            scaler.step(opt)
+            scaler.update()
 
         one_step()
         with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
@@ -149,13 +161,14 @@ def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=F
         sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = model(ids, types, attn, labels)
+        loss = forward_loss()
         sync()
         t1 = time.perf_counter()
-        loss.backward()
+        scaler.scale(loss).backward()
         sync()
         t2 = time.perf_counter()
-        opt.step()
+        scaler.step(opt)
+        scaler.update()
         sync()
         t3 = time.perf_counter()
         if i >= warmup:
@@ -169,7 +182,8 @@ def run(model_name, head, seq_len, batch, steps, warmup, device="cpu", profile=F
     print(json.dumps({"impl": "pytorch-eager", "model": model_name, "head": head, "pruned": False,
                       "params": params, "seq_len": seq_len, "batch_size": batch,
                       "masked_positions": masked, "steps": steps,
-                      "threads": torch.get_num_threads(), "device": device, "ms_per_step": round(ms, 2),
+                      "threads": torch.get_num_threads(), "device": device, "dtype": dtype,
+                      "ms_per_step": round(ms, 2),
                       "ms_min": round(min(times) * 1e3, 2),
                       "forward_ms": round(statistics.median(fwd) * 1e3, 2),
                       "backward_ms": round(statistics.median(bwd) * 1e3, 2),
@@ -190,11 +204,19 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16", "fp16"],
+                    help="fp32, or torch.autocast to bf16 / fp16 (fp16 with GradScaler; CUDA only)")
+    ap.add_argument("--tf32", default="true", choices=["true", "false"],
+                    help="TF32 for fp32 matmuls on CUDA (earlybert's default is on)")
     ap.add_argument("--profile", action="store_true", help="print torch.profiler's per-operator table instead")
     a = ap.parse_args()
     torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
+    if a.dtype == "fp16" and not a.device.startswith("cuda"):
+        raise SystemExit("--dtype fp16 needs --device cuda (CPU autocast supports only bf16)")
+    torch.backends.cuda.matmul.allow_tf32 = a.tf32 == "true"
+    torch.backends.cudnn.allow_tf32 = a.tf32 == "true"
     for head in (a.head if isinstance(a.head, list) else [a.head]):
-        run(a.model, head, a.seq_len, a.batch_size, a.steps, a.warmup, a.device, a.profile)
+        run(a.model, head, a.seq_len, a.batch_size, a.steps, a.warmup, a.device, a.profile, a.dtype)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include "earlybert/model/dropout.h"
+#include "earlybert/runtime/matmul.h"
 
 #include <cmath>
 
@@ -39,22 +40,20 @@ at::Tensor attention_context(const at::Tensor& q, const at::Tensor& k, const at:
     return merge_heads(ctx);
   }
 #endif
-  // Batched GEMMs on [B*heads, S, d]: the 1/sqrt(d) scale is folded into baddbmm's alpha and the mask
-  // into its beta term, so the scores are written once.
-  const int64_t B = q.size(0), S = q.size(1);
-  auto to_bh = [&](const at::Tensor& x) { return split_heads(x, heads, head_dim).reshape({B * heads, S, head_dim}); };
-  const at::Tensor qh = to_bh(q), kh = to_bh(k), vh = to_bh(v);
+  // Batched products on the [B, heads, S, d] views through the kernel layer (runtime/matmul.h), which
+  // takes strided operands as they are (oneDNN) or copies them (ATen). The 1/sqrt(d) scale and the mask
+  // are folded into the scores product; the scores come out in fp32 even when q is bf16 (autocast), so
+  // that the softmax and its statistics are fp32 (LibTorch 1.13's CPU autocast would keep them bf16).
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
-  at::Tensor scores;
-  if (additive_mask.defined()) {
-    const auto mask = additive_mask.to(q.scalar_type()).expand({B, heads, 1, S}).reshape({B * heads, 1, S});
-    scores = at::baddbmm(mask, qh, kh.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
-  } else {
-    scores = at::bmm(qh, kh.transpose(1, 2)).mul_(scale);
-  }
+  const auto qh = split_heads(q, heads, head_dim), kh = split_heads(k, heads, head_dim);
+  const auto vh = split_heads(v, heads, head_dim);
+  const auto score_dtype = at::promote_types(q.scalar_type(), at::kFloat);  // fp32, or double in tests
+  at::Tensor mask;  // [B,1,1,S], broadcast over heads and query rows
+  if (additive_mask.defined()) mask = additive_mask.to(score_dtype);
+  const auto scores = earlybert::matmul(qh, kh.transpose(-1, -2), scale, mask, score_dtype);
   auto probs = at::softmax(scores, -1);
   probs = earlybert::dropout(probs, p, true);
-  return merge_heads(at::bmm(probs, vh).view({B, heads, S, head_dim}));
+  return merge_heads(earlybert::matmul(probs, vh));
 }
 
 at::Tensor attention_context_reference(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,

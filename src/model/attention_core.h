@@ -1,8 +1,9 @@
 // Private: scaled dot-product attention over projected Q, K, V.
 //
 // attention_context() is the fast path: with LibTorch ≥ 2.0 on CUDA (and on CPU without dropout) it
-// calls at::scaled_dot_product_attention (fused kernels); otherwise batched GEMMs with
-// earlybert::dropout on the probabilities. attention_context_reference()
+// calls at::scaled_dot_product_attention (fused kernels); otherwise batched products through
+// runtime/matmul.h with scores and softmax in fp32 and earlybert::dropout on the probabilities.
+// attention_context_reference()
 // is the plain Hugging Face formulation, kept for tests that check the fast path against it.
 #pragma once
 

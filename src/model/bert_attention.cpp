@@ -1,6 +1,7 @@
 // Self-attention with per-head slimming coefficients (folded into attention.output.dense).
 #include "earlybert/model/bert_attention.h"
 
+#include "earlybert/runtime/matmul.h"
 #include "model/attention_core.h"
 #include "model/init.h"
 
@@ -25,9 +26,9 @@ void BertSelfAttentionImpl::reset() {
 }
 
 torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask) {
-  const auto q = at::linear(hidden, query->weight, query->bias);
-  const auto k = at::linear(hidden, key->weight, key->bias);
-  const auto v = at::linear(hidden, value->weight, value->bias);
+  const auto q = earlybert::linear(hidden, query->weight, query->bias);
+  const auto k = earlybert::linear(hidden, key->weight, key->bias);
+  const auto v = earlybert::linear(hidden, value->weight, value->bias);
   return detail::attention_context(q, k, v, additive_mask, options.num_heads(), options.head_dim(),
                                    options.attention_dropout(), is_training());
 }
@@ -54,9 +55,9 @@ void BertSelfOutputImpl::reset() {
 torch::Tensor BertSelfOutputImpl::forward(const torch::Tensor& context, const torch::Tensor& input,
                                           const torch::Tensor& scale) {
   const auto& w = dense->weight;
-  auto h = at::linear(context, scale.defined() ? w * scale : w, dense->bias);
+  auto h = earlybert::linear(context, scale.defined() ? w * scale : w, dense->bias);
   h = detail::maybe_dropout(h, options.hidden_dropout(), is_training());
-  return LayerNorm->forward(h + input);
+  return detail::layer_norm(LayerNorm, h + input);
 }
 
 BertAttentionImpl::BertAttentionImpl(BertLayerOptions options_) : options(options_) { reset(); }

@@ -40,7 +40,7 @@ torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids, const 
   } else {
     x = x + token_type_embeddings->weight[0];  // Hugging Face's default: all segment 0
   }
-  x = LayerNorm->forward(x);
+  x = detail::layer_norm(LayerNorm, x);
   return detail::maybe_dropout(x, config.hidden_dropout_prob, is_training());
 }
 

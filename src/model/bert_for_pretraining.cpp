@@ -1,6 +1,8 @@
 // BertForPreTraining: masked LM (at the masked positions only) + next-sentence prediction.
 #include "earlybert/model/bert_for_pretraining.h"
 
+#include "earlybert/runtime/matmul.h"
+
 namespace earlybert {
 
 BertForPreTrainingImpl::BertForPreTrainingImpl(BertConfig config) : init_config_(std::move(config)) { reset(); }
@@ -24,7 +26,8 @@ PreTrainingOutput BertForPreTrainingImpl::forward(const Batch& batch) {
     out.prediction_logits = cls->predictions->forward(body.sequence_output, decoder_weight());
   }
   out.seq_relationship_logits =
-      at::linear(body.pooled_output, cls->seq_relationship->weight, cls->seq_relationship->bias);
+      earlybert::linear(body.pooled_output, cls->seq_relationship->weight, cls->seq_relationship->bias,
+                        cls->seq_relationship->weight.scalar_type());
   if (batch.next_sentence_label.defined()) {
     out.nsp_loss = at::cross_entropy_loss(out.seq_relationship_logits, batch.next_sentence_label.reshape({-1}));
   }

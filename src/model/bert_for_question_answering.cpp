@@ -1,6 +1,7 @@
 // BertForQuestionAnswering: per-token start/end logits and HF's clamped span loss.
 #include "earlybert/model/bert_for_question_answering.h"
 
+#include "earlybert/runtime/matmul.h"
 #include "model/init.h"
 
 namespace earlybert {
@@ -19,7 +20,9 @@ void BertForQuestionAnsweringImpl::reset() {
 QuestionAnsweringOutput BertForQuestionAnsweringImpl::forward(const Batch& batch) {
   QuestionAnsweringOutput out;
   const auto body = bert->forward(batch);
-  const auto logits = at::linear(body.sequence_output, qa_outputs->weight, qa_outputs->bias);  // [B,S,2]
+  // [B,S,2], in the weights' dtype (fp32 under autocast too): the loss and the evaluation read them.
+  const auto logits =
+      earlybert::linear(body.sequence_output, qa_outputs->weight, qa_outputs->bias, qa_outputs->weight.scalar_type());
   out.start_logits = logits.select(-1, 0).contiguous();
   out.end_logits = logits.select(-1, 1).contiguous();
   if (batch.start_positions.defined() && batch.end_positions.defined()) {

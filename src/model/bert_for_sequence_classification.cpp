@@ -2,6 +2,7 @@
 #include "earlybert/model/bert_for_sequence_classification.h"
 
 #include "earlybert/base/error.h"
+#include "earlybert/runtime/matmul.h"
 #include "model/init.h"
 
 namespace earlybert {
@@ -24,7 +25,8 @@ SequenceClassifierOutput BertForSequenceClassificationImpl::forward(const Batch&
   const auto body = bert->forward(batch);
   const double p = c.classifier_dropout ? *c.classifier_dropout : c.hidden_dropout_prob;
   const auto pooled = detail::maybe_dropout(body.pooled_output, p, is_training());
-  out.logits = at::linear(pooled, classifier->weight, classifier->bias);
+  // Logits in the weights' dtype (fp32 under autocast too): the loss and the evaluation read them.
+  out.logits = earlybert::linear(pooled, classifier->weight, classifier->bias, classifier->weight.scalar_type());
   if (!batch.labels.defined()) return out;
 
   // Hugging Face's inference when the config does not say: one label is regression, integer labels

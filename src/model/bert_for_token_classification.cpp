@@ -2,6 +2,7 @@
 #include "earlybert/model/bert_for_token_classification.h"
 
 #include "earlybert/base/error.h"
+#include "earlybert/runtime/matmul.h"
 #include "model/init.h"
 
 namespace earlybert {
@@ -23,7 +24,8 @@ TokenClassifierOutput BertForTokenClassificationImpl::forward(const Batch& batch
   const auto body = bert->forward(batch);
   const double p = c.classifier_dropout ? *c.classifier_dropout : c.hidden_dropout_prob;
   const auto sequence = detail::maybe_dropout(body.sequence_output, p, is_training());
-  out.logits = at::linear(sequence, classifier->weight, classifier->bias);  // [B,S,num_labels]
+  // [B,S,num_labels], in the weights' dtype (fp32 under autocast too): the loss and the evaluation read them.
+  out.logits = earlybert::linear(sequence, classifier->weight, classifier->bias, classifier->weight.scalar_type());
   if (!batch.labels.defined()) return out;
 
   if (batch.labels.sizes() != batch.input_ids.sizes() || at::isFloatingType(batch.labels.scalar_type())) {

@@ -1,6 +1,7 @@
 // Masked-LM and pre-training heads; the decoder weight is the (tied) word-embedding matrix.
 #include "earlybert/model/bert_heads.h"
 
+#include "earlybert/runtime/matmul.h"
 #include "model/init.h"
 
 namespace earlybert {
@@ -24,7 +25,7 @@ void BertPredictionHeadTransformImpl::reset() {
 }
 
 torch::Tensor BertPredictionHeadTransformImpl::forward(const torch::Tensor& hidden) {
-  return LayerNorm->forward(apply_activation(at::linear(hidden, dense->weight, dense->bias), act_));
+  return detail::layer_norm(LayerNorm, apply_activation(earlybert::linear(hidden, dense->weight, dense->bias), act_));
 }
 
 BertLMPredictionHeadImpl::BertLMPredictionHeadImpl(BertConfig config_) : config(std::move(config_)) { reset(); }
@@ -35,7 +36,8 @@ void BertLMPredictionHeadImpl::reset() {
 }
 
 torch::Tensor BertLMPredictionHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight) {
-  return at::linear(transform->forward(hidden), decoder_weight, bias);
+  // Logits in the weights' dtype (fp32 under autocast too): the loss and the evaluation read them.
+  return earlybert::linear(transform->forward(hidden), decoder_weight, bias, decoder_weight.scalar_type());
 }
 
 BertOnlyMLMHeadImpl::BertOnlyMLMHeadImpl(BertConfig config_) : config(std::move(config_)) { reset(); }

@@ -1,6 +1,7 @@
 // Encoder layer: attention + feed-forward with per-neuron slimming coefficients.
 #include "earlybert/model/bert_layer.h"
 
+#include "earlybert/runtime/matmul.h"
 #include "model/init.h"
 
 namespace earlybert {
@@ -27,7 +28,7 @@ void BertIntermediateImpl::reset() {
 }
 
 torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
-  return apply_activation(at::linear(hidden, dense->weight, dense->bias), options.activation());
+  return apply_activation(earlybert::linear(hidden, dense->weight, dense->bias), options.activation());
 }
 
 BertOutputImpl::BertOutputImpl(BertLayerOptions options_) : options(options_) { reset(); }
@@ -44,9 +45,9 @@ void BertOutputImpl::reset() {
 torch::Tensor BertOutputImpl::forward(const torch::Tensor& act, const torch::Tensor& input,
                                       const torch::Tensor& scale) {
   const auto& w = dense->weight;
-  auto h = at::linear(act, scale.defined() ? w * scale : w, dense->bias);
+  auto h = earlybert::linear(act, scale.defined() ? w * scale : w, dense->bias);
   h = detail::maybe_dropout(h, options.hidden_dropout(), is_training());
-  return LayerNorm->forward(h + input);
+  return detail::layer_norm(LayerNorm, h + input);
 }
 
 BertLayerImpl::BertLayerImpl(BertLayerOptions options_) : options(options_) { reset(); }

@@ -3,6 +3,7 @@
 
 #include <c10/util/Exception.h>
 
+#include "earlybert/runtime/matmul.h"
 #include "model/init.h"
 
 namespace earlybert {
@@ -25,7 +26,7 @@ void BertPoolerImpl::reset() {
 }
 
 torch::Tensor BertPoolerImpl::forward(const torch::Tensor& sequence_output) {
-  return at::tanh(at::linear(sequence_output.select(1, 0), dense->weight, dense->bias));
+  return at::tanh(earlybert::linear(sequence_output.select(1, 0), dense->weight, dense->bias));
 }
 
 BertModelImpl::BertModelImpl(BertConfig config, bool add_pooling_layer)

@@ -33,6 +33,12 @@ inline void init_layer_norm(const torch::nn::LayerNorm& m) {
   m->bias.zero_();
 }
 
+/// LayerNorm in its parameters' dtype (fp32): under autocast the input may be bf16 (LibTorch 1.13's CPU
+/// autocast leaves layer_norm in its input's dtype), and the statistics must be fp32.
+inline torch::Tensor layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x) {
+  return ln->forward(x.to(ln->weight.scalar_type()));
+}
+
 /// Dropout only while training and only when it does something (earlybert::dropout: fast on CPU).
 inline torch::Tensor maybe_dropout(const torch::Tensor& x, double p, bool training) {
   return earlybert::dropout(x, p, training);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "earlybert/optim/fused_adamw.h"
 #include "optim/optim_state_key.h"
 
 namespace earlybert {
@@ -61,11 +62,18 @@ torch::Tensor MultiTensorAdamW::step(LossClosure closure) {
       b.exp_avg_sqs.push_back(state.exp_avg_sq());
       decayed.push_back(p);
     }
+    // On one CUDA device with LibTorch >= 2.1, one fused kernel per bucket (weight decay included).
+    const bool fused = fused_adamw_available(decayed);
     // Decoupled weight decay first, as torch::optim::AdamW does.
-    if (options.weight_decay() != 0.0 && !decayed.empty()) {
+    if (!fused && options.weight_decay() != 0.0 && !decayed.empty()) {
       at::_foreach_mul_(decayed, 1.0 - lr * options.weight_decay());
     }
     for (auto& [step, b] : buckets) {
+      if (fused) {
+        fused_adamw_step(b.params, b.grads, b.exp_avgs, b.exp_avg_sqs, step,
+                         {lr, beta1, beta2, options.weight_decay(), options.eps()});
+        continue;
+      }
       const double bias_correction1 = 1.0 - std::pow(beta1, static_cast<double>(step));
       const double bias_correction2 = 1.0 - std::pow(beta2, static_cast<double>(step));
       at::_foreach_mul_(b.exp_avgs, beta1);

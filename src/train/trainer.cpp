@@ -33,6 +33,7 @@
 #include "earlybert/train/data_parallel.h"
 #include "earlybert/train/interval_strategy.h"
 #include "earlybert/train/metrics_log.h"
+#include "earlybert/train/mixed_precision.h"
 #include "earlybert/train/model_presets.h"
 #include "earlybert/train/rank_zero_writer.h"
 #include "earlybert/train/stop_signal.h"
@@ -107,6 +108,7 @@ struct Trainer::Impl {
   DataParallel dp;  ///< the data-parallel seams (data_parallel.h); identity calls for one process
   torch::Device device{torch::kCPU};
   Precision precision = Precision::Fp32;
+  std::optional<MixedPrecision> mixed;  ///< bf16 / fp16 / tf32 and the fp16 loss scaler
   std::optional<AnyBertModel> model;
   std::string tokenizer_file;
   bool lower_case = true;  ///< the casing of tokenizer_file (resolve_casing)
@@ -166,9 +168,11 @@ struct Trainer::Impl {
   // setup
 
   void common_setup() {
-    if (args.bf16) fail("bf16", "bf16 autocast is not implemented yet; set bf16: false");
     configure_threads(static_cast<int>(args.threads));
     device = dp.rank_device(resolve_device(args.device));
+    mixed.emplace(mixed_precision_options(args), device);
+    precision = mixed->precision();
+    logging::info("precision {} on {}: {}", to_string(precision), device.str(), mixed->describe());
     tokenizer_file = resolve_tokenizer_file(task_options(args));
     // The casing the task's tokenizer used; saved with the model so that it travels with it.
     if (!tokenizer_file.empty()) lower_case = resolve_casing(task_options(args), tokenizer_file).do_lower_case;
@@ -252,6 +256,7 @@ struct Trainer::Impl {
       logging::warn("resuming with a budget of {} updates; the checkpoint's run had {}", total, st.max_steps);
     on_model_shapes_changed();
     load_optimizer_state(*optimizer, join_path(dir, run_files::kOptimizer));
+    mixed->load(dir);
     last_saved_step = step;
     last_checkpoint = dir;
     return st;
@@ -616,6 +621,7 @@ struct Trainer::Impl {
     write_model_files(tmp);
     save_optimizer_state(*optimizer, join_path(tmp, run_files::kOptimizer));
     write_file_atomic(join_path(tmp, run_files::kScheduler), active_schedule(budget, phase).to_json());
+    mixed->save(tmp);
     if (const auto t = ticket_now()) write_file_atomic(join_path(tmp, run_files::kTicket), t->to_json());
     const std::string final_path = join_path(args.output_dir, checkpoint_name(step));
     if (eval_metric_now) best_model_checkpoint = final_path;
@@ -708,7 +714,7 @@ struct Trainer::Impl {
   StepRecord train_step(int64_t& tokens) {
     StepRecord rec;
     rec.phase = phase;
-    rec.lr = learning_rate_at(budget, phase, step, draw_step);
+    rec.lr = learning_rate_at(budget, phase, mixed->schedule_step(step), draw_step);  // skipped fp16 updates do not count
     double loss_sum = 0;
     const int64_t accum = args.gradient_accumulation_steps;
     for (int64_t micro = 0; micro < accum; ++micro) {
@@ -731,18 +737,24 @@ struct Trainer::Impl {
         rec.l1 = penalty.item<double>();
       }
       dp.before_backward(micro == accum - 1);
-      objective.backward();
+      mixed->scale(objective).backward();  // fp16: times the loss scale
       loss_sum += loss.item<double>();
     }
     // Gradients are ready (a data-parallel reduction finishes here).
     dp.gradients_ready();
+    const bool finite = mixed->unscale_gradients(optimizer_parameters(*optimizer));  // fp16: divided by the scale
     rec.grad_norm = clip_grad_norm(optimizer_parameters(*optimizer), args.max_grad_norm);
     set_learning_rate(*optimizer, rec.lr);
-    if (std::isfinite(rec.grad_norm)) {
+    const bool apply = finite && std::isfinite(rec.grad_norm);
+    if (apply) {
       optimizer->step();
-    } else {
+    } else if (precision != Precision::Fp16) {
       logging::warn("step {}: gradient norm is {}; update skipped", step + 1, rec.grad_norm);
     }
+    mixed->after_update(apply);
+    if (!apply && precision == Precision::Fp16)
+      logging::info("step {}: fp16 gradients overflowed; update skipped, loss scale lowered to {}", step + 1,
+                    mixed->loss_scale());
     optimizer->zero_grad();
     const DataParallel::StepTotals totals = dp.reduce_step(loss_sum / static_cast<double>(accum), tokens);
     rec.loss = totals.loss;

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -127,7 +128,9 @@ const std::vector<Field>& fields() {
     add_int("seed", &TA::seed, "run", "random seed (LibTorch and data order)", int_at_least(0));
     add_string("device", &TA::device, "run", "auto | cpu | cuda | cuda:N");
     add_int("threads", &TA::threads, "run", "LibTorch intra-op threads, 0 = all usable cores", int_at_least(0));
-    add_bool("bf16", &TA::bf16, "run", "bf16 autocast (mixed precision)");
+    add_enum("bf16", &TA::bf16, "run", "bf16 autocast (mixed precision); auto = where the device has fast bf16");
+    add_bool("fp16", &TA::fp16, "run", "fp16 autocast with dynamic loss scaling (CUDA only)");
+    add_bool("tf32", &TA::tf32, "run", "TF32 for fp32 matrix products on CUDA");
     add_bool("do_train", &TA::do_train, "run", "finetune: train (false: only evaluate / predict model_name_or_path)");
     add_bool("do_eval", &TA::do_eval, "run", "finetune: evaluate on the dev split (validation_file) at the end");
     add_bool("do_predict", &TA::do_predict, "run",
@@ -299,6 +302,14 @@ const std::vector<std::pair<std::string, std::string>>& aliases() {
   return table;
 }
 
+/// A boolean key, or an enum key spelled like one (bf16: true/false/auto): `--key` alone and `--no_key`.
+bool is_flag(const Field& f) {
+  if (is_bool_like(f.member)) return true;
+  if (f.member.index() != kEnumMember) return false;
+  auto has = [&](const char* name) { return std::find(f.choices.begin(), f.choices.end(), name) != f.choices.end(); };
+  return has("true") && has("false");
+}
+
 const Field* find_field(const std::string& key) {
   std::string name = key;
   for (const auto& [alias, target] : aliases())
@@ -372,8 +383,10 @@ void set_field(TA& args, const Field& f, const std::string& text, const std::str
       [&](const auto& member) {
         using M = std::decay_t<decltype(member)>;
         if constexpr (std::is_same_v<M, EnumAccess>) {
-          // Spellings are lower case; Python's True / False (HF command lines) and STEPS are read too.
-          std::string lower = text;
+          // Spellings are lower case; Python's True / False (HF command lines) and STEPS are read too, and a
+          // boolean-like enum (bf16) takes every spelling a boolean key takes (yes, 1, ...).
+          const auto as_bool = is_flag(f) ? parse_bool(text) : std::nullopt;
+          std::string lower = as_bool ? (*as_bool ? "true" : "false") : text;
           for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           if (!member.set(args, text) && !member.set(args, lower))
             fail(at, "must be one of " + join(f.choices, ", ") + "; got '" + text + "'");
@@ -561,7 +574,7 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     bool negated = false;
     if (f == nullptr && key.rfind("no_", 0) == 0) {
       const Field* g = find_field(key.substr(3));
-      if (g != nullptr && is_bool_like(g->member)) f = g, negated = true;
+      if (g != nullptr && is_flag(*g)) f = g, negated = true;
     }
     if (f == nullptr) fail(flag, "unknown option" + suggestion(key));
     if (negated) {
@@ -571,8 +584,7 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     }
     if (!value) {
       const bool next_is_value = i + 1 < args.size() && args[i + 1].compare(0, 2, "--") != 0;
-      const bool next_is_bool = next_is_value && (parse_bool(args[i + 1]) || args[i + 1] == "auto");
-      if (is_bool_like(f->member) && !next_is_bool) {
+      if (is_flag(*f) && (!next_is_value || !(parse_bool(args[i + 1]) || args[i + 1] == "auto"))) {
         value = "true";  // a bare boolean flag
       } else if (next_is_value) {
         value = args[++i];
@@ -606,6 +618,7 @@ void validate(const TA& a) {
       fail("load_best_model_at_end", "needs eval_steps > 0 and save_steps (" + std::to_string(a.save_steps) +
                                          ") a multiple of eval_steps (" + std::to_string(a.eval_steps) + ")");
   }
+  if (a.fp16 && a.bf16 == Toggle::On) fail("fp16", "bf16 and fp16 cannot both be on");
   if ((a.task == "squad" || a.task == "squad_v2") && a.doc_stride >= a.max_seq_length)
     fail("doc_stride", "must be smaller than max_seq_length (" + std::to_string(a.max_seq_length) + ")");
 }
@@ -745,6 +758,14 @@ LrScheduleOptions lr_schedule_options(const TA& a) {
   o.warmup_steps = a.warmup_steps;
   o.lr_end = a.lr_end;
   o.power = a.lr_power;
+  return o;
+}
+
+MixedPrecisionOptions mixed_precision_options(const TA& a) {
+  MixedPrecisionOptions o;
+  o.bf16 = a.bf16;
+  o.fp16 = a.fp16;
+  o.tf32 = a.tf32;
   return o;
 }
 

@@ -219,9 +219,9 @@ TEST(Trainer, ErrorsNameTheKey) {
   over.overwrite_output_dir = true;
   EXPECT_EQ(run(over).global_step, 2);
 
-  TrainingArguments bf16 = tiny_finetune_args(scratch_dir("tr_bf16"));
-  bf16.bf16 = true;
-  expect_error([&] { run(bf16); }, {"bf16"});
+  TrainingArguments fp16 = tiny_finetune_args(scratch_dir("tr_fp16"));
+  fp16.fp16 = true;
+  if (!torch::cuda::is_available()) expect_error([&] { run(fp16); }, {"fp16", "CUDA"});
   TrainingArguments no_model = tiny_finetune_args(scratch_dir("tr_nomodel"));
   no_model.config_name.clear();
   expect_error([&] { run(no_model); }, {"model_name_or_path"});

@@ -62,6 +62,8 @@ TEST(TrainingArgs, EveryKeyIsListedOnceWithItsDefault) {
                           "save_total_limit",
                           "resume_from_checkpoint",
                           "bf16",
+                          "fp16",
+                          "tf32",
                           "max_seq_length",
                           "doc_stride",
                           "threads",
@@ -117,7 +119,9 @@ TEST(TrainingArgs, WrongTypeNamesKeyAndExpectedType) {
                {"wrong_type.yaml:2", "per_device_train_batch_size", "expected an integer", "thirty-two"});
   expect_error([&] { set_training_argument(a, "learning_rate", "fast", "--learning_rate"); },
                {"--learning_rate", "learning_rate", "expected a number"});
-  expect_error([&] { set_training_argument(a, "bf16", "maybe", "--bf16"); }, {"bf16", "expected a boolean"});
+  expect_error([&] { set_training_argument(a, "bf16", "maybe", "--bf16"); },
+               {"--bf16: key 'bf16'", "must be one of false, true, auto", "'maybe'"});
+  expect_error([&] { set_training_argument(a, "fp16", "maybe", "--fp16"); }, {"fp16", "expected a boolean"});
   expect_error([&] { set_training_argument(a, "seed", "1.5", "x"); }, {"seed", "expected an integer"});
 }
 
@@ -204,7 +208,7 @@ TEST(TrainingArgs, HuggingFaceFlags) {
   for (const auto& x : o) apply_override(a, x);
   EXPECT_DOUBLE_EQ(a.learning_rate, 3e-5);
   EXPECT_DOUBLE_EQ(a.num_train_epochs, 2.0);
-  EXPECT_TRUE(a.bf16);
+  EXPECT_EQ(a.bf16, Toggle::On);  // an enum key spelled like a boolean is a flag too
   EXPECT_EQ(a.seed, 7);
   EXPECT_EQ(a.per_device_train_batch_size, 16);
   EXPECT_EQ(a.do_lower_case, std::optional<bool>(false));
@@ -217,6 +221,17 @@ TEST(TrainingArgs, HuggingFaceFlags) {
   expect_error([] { parse_hf_flags({"--seed"}); }, {"--seed", "expects a value (int)"});
   expect_error([] { parse_hf_flags({"seed", "3"}); }, {"'seed'", "expected a --key flag"});
   expect_error([] { parse_hf_flags({"--no_bf16=1"}); }, {"--no_bf16", "takes no value"});
+  TrainingArguments precision;
+  for (const auto& x : parse_hf_flags({"--bf16", "auto", "--tf32", "false", "--fp16"})) apply_override(precision, x);
+  EXPECT_EQ(precision.bf16, Toggle::Auto);
+  EXPECT_FALSE(precision.tf32);
+  EXPECT_TRUE(precision.fp16);
+  for (const auto& x : parse_hf_flags({"--no_bf16"})) apply_override(precision, x);
+  EXPECT_EQ(precision.bf16, Toggle::Off);
+  for (const auto& spelling : {"True", "yes", "1"}) {
+    set_training_argument(precision, "bf16", spelling, "x");  // a boolean key's spellings
+    EXPECT_EQ(precision.bf16, Toggle::On) << spelling;
+  }
   // A wrong value is reported against the flag when applied.
   TrainingArguments b;
   const auto bad = parse_hf_flags({"--max_steps", "many"});
@@ -245,6 +260,12 @@ TEST(TrainingArgs, CrossKeyValidation) {
   a.doc_stride = 128;
   a.max_seq_length = 128;
   expect_error([&] { validate(a); }, {"doc_stride"});
+  a.task.clear();
+  a.bf16 = Toggle::On;
+  a.fp16 = true;
+  expect_error([&] { validate(a); }, {"fp16", "bf16 and fp16 cannot both be on"});
+  a.bf16 = Toggle::Auto;  // auto yields to an explicit fp16
+  EXPECT_NO_THROW(validate(a));
   expect_error(
       [] {
         resolve_training_arguments({}, {{"ticket_mode", "fixed_step", "--ticket_mode"}});
@@ -277,7 +298,9 @@ TEST(TrainingArgs, YamlDumpRoundTripsEveryKey) {
   a.seed = 1234;
   a.device = "cuda:0";
   a.threads = 2;
-  a.bf16 = true;
+  a.bf16 = Toggle::Auto;
+  a.fp16 = true;
+  a.tf32 = false;
   a.model_name_or_path = "models/bert";
   a.config_name = "bert-mini";
   a.tokenizer_name = "vocab.txt";

@@ -16,7 +16,8 @@
 //                          as Hugging Face's run_glue.py writes it (eval_samples: the task's "samples")
 //     config.json, model.safetensors, vocab.txt ...  the final model (output_dir is a model directory)
 //     checkpoint-N/        the same model files, optimizer.pt, scheduler.json, trainer_state.json,
-//                          ticket.json, timing.json, config.yaml, COMPLETE (checkpoint_dirs.h)
+//                          ticket.json, timing.json, config.yaml, COMPLETE (checkpoint_dirs.h), and
+//                          scaler.json in fp16 runs (mixed_precision.h)
 //
 // Phase times are spelled one way everywhere (eval_results.json, train_results.json, a checkpoint's
 // timing.json): train_runtime (the whole of train(), accumulated over resumes), search_runtime,
@@ -50,6 +51,7 @@ inline constexpr const char* kAllResults = "all_results.json";
 inline constexpr const char* kTiming = "timing.json";
 inline constexpr const char* kOptimizer = "optimizer.pt";
 inline constexpr const char* kScheduler = "scheduler.json";
+inline constexpr const char* kScaler = "scaler.json";  ///< fp16 runs: the loss scaler (mixed_precision.h)
 }  // namespace run_files
 
 /// Wall-clock seconds per phase, accumulated over resumes.

@@ -48,7 +48,8 @@
 //   ticket.json           when drawn (ticket.h)
 //   checkpoint-N/         config.json, model.safetensors, vocab.txt, optimizer.pt, scheduler.json,
 //                         trainer_state.json, ticket.json (in progress or drawn), timing.json,
-//                         config.yaml, COMPLETE (checkpoint_dirs.h: atomic, save_total_limit)
+//                         config.yaml, COMPLETE (checkpoint_dirs.h: atomic, save_total_limit),
+//                         scaler.json (fp16 runs)
 //   at the end            config.json + model.safetensors + vocab.txt of the final model (so
 //                         output_dir is itself a model directory), trainer_state.json,
 //                         eval_results.json (eval_-prefixed metrics, eval_runtime, phase times),
@@ -58,7 +59,10 @@
 // tokens_per_s the positions the model processed (padding included) per second of update time.
 // Console (earlybert/base/log.h): one progress line per logging_steps (step/total, epoch, phase, loss, lr,
 // tokens/s, ETA), a live bar on a terminal only, the draw announced with its step and distances.
-// Not yet: bf16 autocast (bf16: true is refused with an error naming the key).
+// Precision (train/mixed_precision.h): bf16 / fp16 / tf32 resolved on the device and logged at the
+// start; every forward pass (training and evaluation) runs under the run's autocast; an fp16 run scales
+// the loss, skips an update with inf/NaN gradients (lowering the scale, not advancing the LR schedule)
+// and keeps its scaler in checkpoint-N/scaler.json.
 #pragma once
 
 #include <torch/torch.h>

@@ -12,14 +12,16 @@
 // closest known one. The resolved configuration is dumped as YAML (config.yaml in output_dir and
 // `--dump-config`); loading that dump gives the same arguments back.
 //
-// Typed keys: optim, lr_scheduler_type, self/inter_pruning_method, ticket_mode and rewind are enums
-// (optim/optimizers.h, optim/lr_schedule.h, prune/masks.h, prune/ticket_options.h), parsed here once;
+// Typed keys: optim, lr_scheduler_type, self/inter_pruning_method, ticket_mode, rewind and bf16 are enums
+// (optim/optimizers.h, optim/lr_schedule.h, prune/masks.h, prune/ticket_options.h, runtime/precision.h),
+// parsed here once (bf16 is true/false/auto, and `--bf16` alone means true, as a boolean flag);
 // their allowed values come from each enum's name table, and `task` accepts every name of the task
 // registry (tasks/task_registry.h). EarlyBERT's draw modes: prune/ticket_options.h. A `ticket` path
 // skips search and draw entirely.
 //
 // The pieces below the trainer take small option structs, filled from the arguments by
-// task_options(), ticket_options(), optimizer_options() and lr_schedule_options().
+// task_options(), ticket_options(), optimizer_options(), lr_schedule_options() and
+// mixed_precision_options().
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,7 @@
 #include "earlybert/tasks/task_options.h"
 #include "earlybert/train/run_budget.h"
 #include "earlybert/train/interval_strategy.h"
+#include "earlybert/train/mixed_precision.h"
 
 namespace earlybert {
 
@@ -42,7 +45,9 @@ struct TrainingArguments {
   int64_t seed = 42;                  ///< seeds LibTorch and the data order
   std::string device = "auto";        ///< auto | cpu | cuda | cuda:N
   int64_t threads = 0;                ///< LibTorch intra-op threads, 0 = all usable cores
-  bool bf16 = false;                  ///< bf16 autocast (mixed precision)
+  Toggle bf16 = Toggle::Off;          ///< bf16 autocast: true | false | auto (where the device has fast bf16)
+  bool fp16 = false;                  ///< fp16 autocast + dynamic loss scaling (CUDA only)
+  bool tf32 = true;                   ///< TF32 for fp32 matrix products on CUDA
   bool do_train = true;               ///< finetune: train (false: evaluate / predict the given model)
   bool do_eval = true;                ///< finetune: evaluate on the dev split after training
   bool do_predict = false;            ///< finetune: write the test split's predictions after training
@@ -231,5 +236,6 @@ TaskOptions task_options(const TrainingArguments& args);
 TicketOptions ticket_options(const TrainingArguments& args);
 OptimizerOptions optimizer_options(const TrainingArguments& args);
 LrScheduleOptions lr_schedule_options(const TrainingArguments& args);
+MixedPrecisionOptions mixed_precision_options(const TrainingArguments& args);
 
 }  // namespace earlybert
