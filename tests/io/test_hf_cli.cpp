@@ -129,7 +129,12 @@ TEST(HfCli, PredictInputPrintsOneJsonLinePerText) {
   const auto piped = test::run_cli("predict --model_name_or_path " + test::shell_quote(model) + " --input -",
                                    "{\"text\": \"good movie\"}\n");
   ASSERT_EQ(piped.status, 0) << piped.err;
-  EXPECT_EQ(json_lines(piped.out).at(0), lines[0]);
+  // Equal up to rounding: alone, "good movie" is a batch of one without padding, and the CPU matrix
+  // products (oneDNN, runtime/matmul.h) block differently for a different number of rows.
+  const auto alone = json_lines(piped.out).at(0);
+  EXPECT_EQ(alone["label"], lines[0]["label"]);
+  for (const char* label : {"neg", "pos"})
+    EXPECT_NEAR(alone["scores"][label].get<double>(), lines[0]["scores"][label].get<double>(), 1e-6) << label;
   const auto csv = join_path(root, "pairs.csv");
   std::ofstream(csv) << "sentence1,sentence2\ngood,bad plot\n";
   const auto pair =
