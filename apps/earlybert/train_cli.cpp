@@ -70,6 +70,13 @@ TrainingArguments resolve_cli_arguments(CLI::App* cmd, const TrainCliOptions& o,
   }
   for (const auto& path : o.configs) apply_config_file(args, path);
   for (const auto& ov : overrides) apply_override(args, ov);
+  if (args.output_dir.empty() && o.task_preset && !args.task.empty()) {
+    // `earlybert finetune --task mrpc --model_name_or_path M --data_dir D` runs as it is: the task's
+    // preset, and its own directory under runs/ (logged; resume it with --resume_from_checkpoint auto).
+    args.output_dir = "runs/" + args.task;
+    setup_training_logging();
+    logging::info("no --output_dir given: writing to {}", args.output_dir);
+  }
   if (args.output_dir.empty()) {
     if (o.writes_output) missing.add("output_dir", "--output_dir DIR: where the model, checkpoints and results go");
     args.output_dir = TrainingArguments{}.output_dir;  // a placeholder the command never writes to

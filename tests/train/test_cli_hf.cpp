@@ -121,9 +121,12 @@ TEST_F(CliHf, FinetuneAloneListsEverythingMissingInOneError) {
   EXPECT_EQ(mrpc.status, 2);
   const std::string m = error_line(mrpc);
   for (const char* part :
-       {"data_dir (--data_dir DIR", "MRPC/", "GLUE_DIR", "model_name_or_path (--model_name_or_path", "output_dir"})
+       {"data_dir (--data_dir DIR", "MRPC/", "GLUE_DIR", "model_name_or_path (--model_name_or_path"})
     EXPECT_NE(m.find(part), std::string::npos) << part << " not in: " << mrpc.err;
   EXPECT_EQ(m.find("task ("), std::string::npos) << m;
+  // With a task, finetune writes to runs/<task> unless told otherwise: output_dir is not missing.
+  EXPECT_EQ(m.find("output_dir"), std::string::npos) << m;
+  EXPECT_NE(mrpc.err.find("writing to runs/mrpc"), std::string::npos) << mrpc.err;
 
   // GLUE_DIR supplies data_dir (logged); the rest is still listed.
   const CliResult env = run({"finetune", "--task", "sst2"}, {"GLUE_DIR=" + e2e_fixture()});
