@@ -1,6 +1,10 @@
 // Allocator setup — see include/earlybert/runtime/allocator.h.
 #include "earlybert/runtime/allocator.h"
 
+// <cstdlib> first: it defines __GLIBC__ (through <features.h>), which the check below needs — this file
+// is compiled without the LibTorch precompiled header, so nothing else has included a libc header yet.
+#include <cstdlib>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

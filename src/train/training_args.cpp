@@ -584,7 +584,11 @@ std::vector<ConfigOverride> parse_hf_flags(const std::vector<std::string>& args)
     }
     if (!value) {
       const bool next_is_value = i + 1 < args.size() && args[i + 1].compare(0, 2, "--") != 0;
-      if (is_flag(*f) && (!next_is_value || !(parse_bool(args[i + 1]) || args[i + 1] == "auto"))) {
+      // An enum spelled like a boolean (bf16, greater_is_better) takes the next word as its value
+      // whatever it is (a wrong one is then an error naming the key); a boolean only a boolean word.
+      const bool enum_flag = f->member.index() == kEnumMember;
+      const bool next_is_bool = next_is_value && (parse_bool(args[i + 1]) || args[i + 1] == "auto");
+      if (is_flag(*f) && (!next_is_value || (!enum_flag && !next_is_bool))) {
         value = "true";  // a bare boolean flag
       } else if (next_is_value) {
         value = args[++i];

@@ -143,14 +143,15 @@ TEST_F(CliHf, TaskPresetAppliesWithoutConfig) {
   TrainingArguments a;
   apply_config_text(a, with_preset.out, "dump");
   EXPECT_EQ(a.task, "mrpc");
-  EXPECT_EQ(a.ticket_check_steps, 3);  // configs/finetune/mrpc.yaml
+  EXPECT_EQ(a.ticket_check_steps, 1);  // configs/finetune/mrpc.yaml
+  EXPECT_EQ(a.gradient_accumulation_steps, 4);
   EXPECT_EQ(a.per_device_train_batch_size, 32);
   // Flags still win over the preset.
   const CliResult flag = run({"finetune", "--task", "mrpc", "--per_device_train_batch_size", "4", "--dump-config"});
   TrainingArguments b;
   apply_config_text(b, flag.out, "dump");
   EXPECT_EQ(b.per_device_train_batch_size, 4);
-  EXPECT_EQ(b.ticket_check_steps, 3);
+  EXPECT_EQ(b.ticket_check_steps, 1);
   // An explicit --config replaces the preset.
   const std::string cfg = dir_ + "/mine.yaml";
   write_file_atomic(cfg, "task: mrpc\n");
@@ -268,6 +269,8 @@ TEST_F(CliHf, EvalStrategyEpochAndLoadBestModelAtEnd) {
                                 out,
                                 "--per_device_train_batch_size",
                                 "8",
+                                "--gradient_accumulation_steps",
+                                "1",
                                 "--num_train_epochs",
                                 "3",
                                 "--ticket_mode",

@@ -156,10 +156,12 @@ TEST_F(CliTrain, FinetuneThenEvalAndPredict) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("\"accuracy\""), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("ticket drawn at step 4"), std::string::npos) << r.err;
-  // The efficient stage has its own budget (max_steps again, efficient_schedule restart): 4 + 6 updates.
-  EXPECT_NE(r.err.find("step 10/10"), std::string::npos) << r.err;
+  // The sst2 preset applies (no --config): after the draw at 4 the efficient stage has its own budget,
+  // 2 epochs of 1 update (64 examples, batch 32 x 4 accumulation): 4 + 2 updates.
+  EXPECT_NE(r.err.find("efficient stage: 2 updates (to step 6)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("step 6/6"), std::string::npos) << r.err;
   for (const char* f : {"config.yaml", "metrics.jsonl", "ticket.json", "eval_results.json", "train_results.json",
-                        "config.json", "model.safetensors", "vocab.txt", "SST-2.tsv", "checkpoint-10/COMPLETE"})
+                        "config.json", "model.safetensors", "vocab.txt", "SST-2.tsv", "checkpoint-6/COMPLETE"})
     EXPECT_TRUE(path_exists(out + "/" + f)) << f;
 
   const CliResult ev = run({"eval", "--task", "sst2", "--data_dir", e2e_fixture(), "--model_name_or_path", out,
@@ -278,7 +280,9 @@ TEST_F(CliTrain, ShippedBertBasePretrainingConfigRunsInBf16) {
 TEST_F(CliTrain, SigtermSavesACheckpointAndExitsWith143) {
   const std::string out = dir_ + "/run";
   auto flags = finetune_flags(out);
-  for (const char* f : {"--max_steps", "100000", "--save_steps", "0"}) flags.push_back(f);
+  // A long run in both stages (the efficient stage has its own budget after the draw).
+  for (const char* f : {"--max_steps", "100000", "--efficient_max_steps", "100000", "--save_steps", "0"})
+    flags.push_back(f);
   test::ChildProcess child = spawn(flags, dir_ + "/stdout", dir_ + "/stderr");
   // Wait until the loop is running (a few logged updates), then ask it to stop.
   const std::string metrics = out + "/metrics.jsonl";

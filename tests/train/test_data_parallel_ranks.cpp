@@ -102,7 +102,10 @@ class DataParallelRanks : public ::testing::Test {
             "--ticket_threshold",
             "0.0",
             "--max_search_steps",
-            "10"};
+            "10",
+            // One budget of max_steps through the draw, so that the step counts below are the run's.
+            "--efficient_schedule",
+            "continue"};
   }
 
   std::string out_file(const std::string& tag, int rank) const {
@@ -274,8 +277,9 @@ TEST_F(DataParallelRanks, StopSignalOnOneRankStopsBothAtTheSameStep) {
   ::kill(pids[1], SIGTERM);  // only rank 1 is asked to stop
   const ProcessRun r1 = test::reap(pids[1], out_file("run", 1), err_file("run", 1));
   const ProcessRun r0 = test::reap(pids[0], out_file("run", 0), err_file("run", 0));
+  // Saved and stopped: the signalled rank exits 128 + SIGTERM (so a scheduler retries), its peer 0.
   ASSERT_EQ(r0.exit_code, 0) << r0.err;
-  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  ASSERT_EQ(r1.exit_code, 143) << r1.err;
   // Both stopped at the same step, and rank 0 saved that step's checkpoint.
   const auto stop_line = [](const std::string& err) {
     const auto at = err.find("stop requested");
@@ -299,7 +303,9 @@ TEST_F(DataParallelRanks, ResumeOfTwoRanksIsExact) {
   const std::string full = dir_ + "/full", resumed = dir_ + "/resumed";
   auto with_saves = [&](const std::string& out) {
     auto argv = finetune_args(out, 2, "tiny-model.yaml");
-    for (const std::string kv : {"--save_steps", "6", "--max_search_steps", "8"}) argv.push_back(kv);
+    // save_total_limit 0: the task preset keeps 2 checkpoints, checkpoint-6 must stay.
+    for (const std::string kv : {"--save_steps", "6", "--max_search_steps", "8", "--save_total_limit", "0"})
+      argv.push_back(kv);
     return argv;
   };
   expect_success(run_ranks("full", 2, with_saves(full)));
@@ -421,7 +427,9 @@ TEST_F(DataParallelRanks, TorchrunPretrain) {
                                             "--ticket_window",
                                             "2",
                                             "--max_search_steps",
-                                            "6"};
+                                            "6",
+                                            "--efficient_schedule",
+                                            "continue"};
   const ProcessRun run = torchrun(command, dir_);
   ASSERT_EQ(run.exit_code, 0) << "stdout:\n" << run.out << "stderr:\n" << run.err;
   expect_one_set_of_outputs(out, 12);

@@ -48,7 +48,9 @@ TEST(FullDisk, SaveOnAFullDiskFailsClearlyAndKeepsThePreviousCheckpoint) {
 
   auto flags = [&](const std::string& out) {
     auto f = test::tiny_finetune_flags(cli, out);
-    for (const char* x : {"--max_steps", "6", "--save_steps", "2", "--ticket_mode", "none"}) f.push_back(x);
+    // save_total_limit 0: the task preset keeps 2, which would rotate checkpoint-2 away before it is measured.
+    for (const char* x : {"--max_steps", "6", "--save_steps", "2", "--ticket_mode", "none", "--save_total_limit", "0"})
+      f.push_back(x);
     return f;
   };
   // Sizes from a run with room: what the directory holds once checkpoint-2 is complete.
