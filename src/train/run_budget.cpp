@@ -32,8 +32,7 @@ double learning_rate_at(const RunBudget& b, Phase phase, int64_t step, int64_t e
   const int64_t since_draw = step - std::max<int64_t>(0, efficient_start);
   if (b.efficient_schedule == EfficientSchedule::Restart) return schedule.lr(since_draw);
   const int64_t warm = rewarmup_updates(b, efficient_start);
-  const double ramp =
-      warm > 0 && since_draw < warm ? static_cast<double>(since_draw) / static_cast<double>(warm) : 1.0;
+  const double ramp = warm > 0 && since_draw < warm ? static_cast<double>(since_draw) / static_cast<double>(warm) : 1.0;
   return schedule.lr(step) * ramp;
 }
 

@@ -714,7 +714,8 @@ struct Trainer::Impl {
   StepRecord train_step(int64_t& tokens) {
     StepRecord rec;
     rec.phase = phase;
-    rec.lr = learning_rate_at(budget, phase, mixed->schedule_step(step), draw_step);  // skipped fp16 updates do not count
+    rec.lr =
+        learning_rate_at(budget, phase, mixed->schedule_step(step), draw_step);  // skipped fp16 updates do not count
     double loss_sum = 0;
     const int64_t accum = args.gradient_accumulation_steps;
     for (int64_t micro = 0; micro < accum; ++micro) {

@@ -7,8 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <limits>

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "child_process.h"
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/data/pretraining_dataset.h"
@@ -14,7 +15,6 @@
 #include "earlybert/tokenize/wordpiece.h"
 #include "test_pretraining_fake_tokenizer.h"
 #include "test_pretraining_util.h"
-#include "child_process.h"
 
 namespace earlybert {
 namespace {

@@ -120,8 +120,7 @@ TEST_F(CliHf, FinetuneAloneListsEverythingMissingInOneError) {
   const CliResult mrpc = run({"finetune", "--task", "mrpc"}, {"GLUE_DIR"});
   EXPECT_EQ(mrpc.status, 2);
   const std::string m = error_line(mrpc);
-  for (const char* part :
-       {"data_dir (--data_dir DIR", "MRPC/", "GLUE_DIR", "model_name_or_path (--model_name_or_path"})
+  for (const char* part : {"data_dir (--data_dir DIR", "MRPC/", "GLUE_DIR", "model_name_or_path (--model_name_or_path"})
     EXPECT_NE(m.find(part), std::string::npos) << part << " not in: " << mrpc.err;
   EXPECT_EQ(m.find("task ("), std::string::npos) << m;
   // With a task, finetune writes to runs/<task> unless told otherwise: output_dir is not missing.

@@ -266,11 +266,27 @@ TEST_F(CliTrain, ShippedBertBasePretrainingConfigRunsInBf16) {
   // the fixture shards, with the tiny model and a few updates instead of BERT-base at full length.
   const std::string shards = test::tiny_pretraining_data(dir_ + "/shards");
   const std::string out = dir_ + "/pre";
-  const CliResult p = run({"pretrain", "--config", test::configs_dir() + "/pretrain/bert-base.yaml", "--set",
-                           "data_dir=" + shards, "--set", "tokenizer_name=" + e2e_fixture("vocab.txt"), "--set",
-                           "config_name=" + e2e_fixture("tiny-model.yaml"), "--set", "output_dir=" + out, "--set",
-                           "max_steps=3", "--set", "max_seq_length=32", "--set", "per_device_train_batch_size=4",
-                           "--set", "threads=1", "--set", "logging_steps=1"});
+  const CliResult p = run({"pretrain",
+                           "--config",
+                           test::configs_dir() + "/pretrain/bert-base.yaml",
+                           "--set",
+                           "data_dir=" + shards,
+                           "--set",
+                           "tokenizer_name=" + e2e_fixture("vocab.txt"),
+                           "--set",
+                           "config_name=" + e2e_fixture("tiny-model.yaml"),
+                           "--set",
+                           "output_dir=" + out,
+                           "--set",
+                           "max_steps=3",
+                           "--set",
+                           "max_seq_length=32",
+                           "--set",
+                           "per_device_train_batch_size=4",
+                           "--set",
+                           "threads=1",
+                           "--set",
+                           "logging_steps=1"});
   ASSERT_EQ(p.status, 0) << p.err;
   EXPECT_NE(p.err.find("precision bf16 on cpu"), std::string::npos) << p.err;
   EXPECT_NE(read_file(out + "/config.yaml").find("bf16: \"true\""), std::string::npos);

@@ -27,7 +27,7 @@ constexpr int64_t kEfficient = 14;
 TrainingArguments restart_args(const std::string& dir) {
   TrainingArguments a = tiny_finetune_args(dir);
   a.efficient_schedule = EfficientSchedule::Restart;
-  a.max_steps = 30;            // the search's schedule (the official search run: 3 epochs, cut by the draw)
+  a.max_steps = 30;  // the search's schedule (the official search run: 3 epochs, cut by the draw)
   a.search_learning_rate = 5e-4;
   a.efficient_max_steps = kEfficient;
   a.efficient_learning_rate = 2e-3;

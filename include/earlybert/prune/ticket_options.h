@@ -75,16 +75,16 @@ template <>
 struct EnumNames<DrawReason> {
   static constexpr const char* what = "draw reason";
   static constexpr std::array<EnumName<DrawReason>, 11> values{{{DrawReason::NotYet, "not_yet"},
-                                                                 {DrawReason::EarlyBird, "early_bird"},
-                                                                 {DrawReason::FixedStep, "fixed_step"},
-                                                                 {DrawReason::SearchBound, "max_search_steps"},
-                                                                 {DrawReason::Random, "random"},
-                                                                 {DrawReason::Given, "ticket"},
-                                                                 {DrawReason::PrunedModel, "pruned_model"},
-                                                                 {DrawReason::ImpRounds, "imp"},
-                                                                 {DrawReason::Rigl, "rigl"},
-                                                                 {DrawReason::Greedy, "greedy"},
-                                                                 {DrawReason::Reinit, "reinit"}}};
+                                                                {DrawReason::EarlyBird, "early_bird"},
+                                                                {DrawReason::FixedStep, "fixed_step"},
+                                                                {DrawReason::SearchBound, "max_search_steps"},
+                                                                {DrawReason::Random, "random"},
+                                                                {DrawReason::Given, "ticket"},
+                                                                {DrawReason::PrunedModel, "pruned_model"},
+                                                                {DrawReason::ImpRounds, "imp"},
+                                                                {DrawReason::Rigl, "rigl"},
+                                                                {DrawReason::Greedy, "greedy"},
+                                                                {DrawReason::Reinit, "reinit"}}};
 };
 inline std::string to_string(DrawReason reason) { return enum_to_string(reason); }
 

@@ -90,7 +90,7 @@ class ClassificationTask : public Task {
   TaskOptions args_;
   std::string name_;
   const TaskSpec* spec_ = nullptr;
-  std::shared_ptr<const TaskSpec> own_spec_;  ///< text_classification: the spec built from the user's files
+  std::shared_ptr<const TaskSpec> own_spec_;   ///< text_classification: the spec built from the user's files
   const TaskSpec* mismatched_spec_ = nullptr;  ///< MNLI only
   std::shared_ptr<const Tokenizer> tokenizer_;
   mutable std::optional<Split_> train_;

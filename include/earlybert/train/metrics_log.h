@@ -30,7 +30,7 @@ struct MetricsRecord {
   Phase phase = Phase::Search;  ///< the update's phase, or Phase::Eval for an evaluation
   std::optional<double> loss;   ///< task loss (without the L1 term)
   std::optional<double> l1;     ///< the L1 term, already multiplied by its coefficients
-  std::optional<double> lr;  ///< written as "learning_rate" (Hugging Face's log_history); "lr" is read too
+  std::optional<double> lr;     ///< written as "learning_rate" (Hugging Face's log_history); "lr" is read too
   std::optional<double> grad_norm;
   std::optional<double> tokens_per_s;
   std::optional<double> elapsed;  ///< seconds since the start of the run

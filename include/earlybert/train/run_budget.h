@@ -46,7 +46,7 @@ inline std::string to_string(EfficientSchedule s) { return enum_to_string(s); }
 
 struct RunBudget {
   EfficientSchedule efficient_schedule = EfficientSchedule::Restart;
-  int64_t main_updates = 1;     ///< dense run / search stage (max_steps or num_train_epochs)
+  int64_t main_updates = 1;         ///< dense run / search stage (max_steps or num_train_epochs)
   LrScheduleOptions main;           ///< the dense run's schedule (main.learning_rate: its peak)
   double search_learning_rate = 0;  ///< the search's peak on the main schedule; 0 = main.learning_rate
   int64_t efficient_updates = 1;    ///< restart: the efficient stage's own budget

@@ -32,9 +32,9 @@
 #include "earlybert/optim/optimizers.h"
 #include "earlybert/prune/ticket_options.h"
 #include "earlybert/tasks/task_options.h"
-#include "earlybert/train/run_budget.h"
 #include "earlybert/train/interval_strategy.h"
 #include "earlybert/train/mixed_precision.h"
+#include "earlybert/train/run_budget.h"
 
 namespace earlybert {
 
