@@ -285,7 +285,7 @@ std::string distance_section(const std::vector<RunData>& runs) {
       without.push_back(r.name);
       continue;
     }
-    max_d = std::max(max_d, r.ticket->threshold);
+    max_d = std::max({max_d, r.ticket->allowed_heads, r.ticket->allowed_ffn});
     for (const DistancePoint& d : r.ticket->distances) {
       max_step = std::max(max_step, static_cast<double>(d.step));
       for (const auto& v : {d.heads, d.ffn, d.window_max_heads, d.window_max_ffn})
@@ -295,7 +295,7 @@ std::string distance_section(const std::vector<RunData>& runs) {
   html +=
       "<p class=\"note\">Normalized Hamming distance between the pruning masks of consecutive early-bird checks "
       "(solid) and the largest distance to the masks of the last window of checks (dashed); the ticket is drawn "
-      "when the window maxima of heads and FFN are both within the threshold.</p>";
+      "when the window maxima of heads and FFN are both within the distance allowed for their kind (dotted).</p>";
   if (without.size() < runs.size()) html += "<div class=\"grid\">";
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunData& r = runs[i];
@@ -328,9 +328,13 @@ std::string distance_section(const std::vector<RunData>& runs) {
       c.series.push_back(wheads);
       c.series.push_back(wffn);
     }
-    char threshold[32];
-    std::snprintf(threshold, sizeof threshold, "threshold %g", t.threshold);
-    c.horizontal.push_back({t.threshold, threshold, "#222222", LineStyle::dotted});
+    // The rule's two limits, in the colour of their kind: with ticket_min_swaps they differ (one
+    // swapped head of 16 is 0.125, one neuron of 4096 far less than the threshold).
+    char heads_label[48], ffn_label[48];
+    std::snprintf(heads_label, sizeof heads_label, "heads allowed %g", t.allowed_heads);
+    std::snprintf(ffn_label, sizeof ffn_label, "FFN allowed %g", t.allowed_ffn);
+    c.horizontal.push_back({t.allowed_heads, heads_label, "#0072B2", LineStyle::dotted});
+    c.horizontal.push_back({t.allowed_ffn, ffn_label, "#D55E00", LineStyle::dotted});
     if (t.draw_step >= 0)
       c.vertical.push_back({static_cast<double>(t.draw_step),
                             "draw @ " + std::to_string(t.draw_step) + " (" + to_string(t.reason) + ")", "#000000",

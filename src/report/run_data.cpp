@@ -8,6 +8,7 @@
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/model/bert_config.h"
+#include "earlybert/prune/early_bird.h"
 #include "earlybert/prune/ticket.h"
 #include "earlybert/train/checkpoint_dirs.h"
 #include "earlybert/train/metrics_log.h"
@@ -28,7 +29,17 @@ TicketHistory history_of(const Ticket& ticket, const std::string& source) {
   TicketHistory h;
   h.draw_step = ticket.draw_step;
   h.reason = ticket.reason;
-  h.threshold = ticket.ticket_threshold_heads;
+  // The entries per kind come from the plan (the unpruned sizes); before the draw there is none and the
+  // floor of ticket_min_swaps cannot be known here, so the plain thresholds are shown.
+  int64_t heads = 0, neurons = 0;
+  for (const auto& l : ticket.plan.layers) {
+    heads += l.num_heads;
+    neurons += l.intermediate_size;
+  }
+  h.allowed_heads = heads > 0 ? allowed_mask_distance(ticket.ticket_threshold_heads, ticket.ticket_min_swaps, heads)
+                              : ticket.ticket_threshold_heads;
+  h.allowed_ffn = neurons > 0 ? allowed_mask_distance(ticket.ticket_threshold_ffn, ticket.ticket_min_swaps, neurons)
+                              : ticket.ticket_threshold_ffn;
   h.window = ticket.ticket_window;
   h.source = source;
   for (const EarlyBirdRecord& rec : ticket.distance_history)

@@ -96,7 +96,8 @@ inline RunData earlybert_run(const std::string& name = "earlybert") {
   TicketHistory t;
   t.draw_step = 12;
   t.reason = DrawReason::EarlyBird;
-  t.threshold = 0.1;
+  t.allowed_heads = 0.125;
+  t.allowed_ffn = 0.1;
   t.window = 2;
   t.source = "runs/" + name + "/ticket.json";
   t.distances = {{2, std::nullopt, std::nullopt, std::nullopt, std::nullopt},

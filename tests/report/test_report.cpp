@@ -30,7 +30,8 @@ TEST(Report, HasEverySectionAndPicture) {
   // The EarlyBERT run's loss panel: search and efficient bands split at the draw, the draw marked.
   EXPECT_NE(html.find(">draw @ 12</text>"), std::string::npos);
   EXPECT_NE(html.find(">draw @ 12 (early_bird)</text>"), std::string::npos);
-  EXPECT_NE(html.find(">threshold 0.1</text>"), std::string::npos);
+  EXPECT_NE(html.find(">heads allowed 0.125</text>"), std::string::npos);
+  EXPECT_NE(html.find(">FFN allowed 0.1</text>"), std::string::npos);
   EXPECT_NE(html.find("<title>search</title>"), std::string::npos);
   EXPECT_NE(html.find("<title>efficient training</title>"), std::string::npos);
   EXPECT_NE(html.find("<title>dense training</title>"), std::string::npos);

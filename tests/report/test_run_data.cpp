@@ -2,6 +2,7 @@
 // drew), checked against the trainer's own readers; and errors that name the file and the key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -73,7 +74,15 @@ TEST(RunData, EarlyBertRunAgreesWithTheTrainersFiles) {
     EXPECT_EQ(p.phase, p.step <= r.draw_step ? Phase::Search : Phase::Efficient) << p.step;
   ASSERT_TRUE(r.ticket.has_value());
   EXPECT_EQ(r.ticket->draw_step, ticket.draw_step);
-  EXPECT_DOUBLE_EQ(r.ticket->threshold, 0.1);
+  // The allowed distances: the threshold, or one swapped unit's distance (2 / entries) when
+  // ticket_min_swaps asks for that floor and it is larger.
+  int64_t heads = 0, neurons = 0;
+  for (const auto& l : ticket.plan.layers) heads += l.num_heads, neurons += l.intermediate_size;
+  ASSERT_GT(heads, 0);
+  const double swaps = static_cast<double>(ticket.ticket_min_swaps);
+  EXPECT_DOUBLE_EQ(r.ticket->allowed_heads, std::max(ticket.ticket_threshold_heads, 2 * swaps / heads));
+  EXPECT_DOUBLE_EQ(r.ticket->allowed_ffn, std::max(ticket.ticket_threshold_ffn, 2 * swaps / neurons));
+  EXPECT_DOUBLE_EQ(ticket.ticket_threshold_heads, 0.1);
   EXPECT_EQ(r.ticket->window, 2);
   ASSERT_EQ(r.ticket->distances.size(), ticket.distance_history.size());
   for (size_t i = 0; i < r.ticket->distances.size(); ++i) {

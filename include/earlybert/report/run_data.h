@@ -45,7 +45,10 @@ struct DistancePoint {
 struct TicketHistory {
   int64_t draw_step = -1;  ///< in the run that drew it; -1 while still searching
   DrawReason reason = DrawReason::NotYet;
-  double threshold = 0;
+  /// The distance the early-bird rule allowed per kind: max(threshold, 2·min_swaps/entries) when the
+  /// ticket's plan gives the entries (prune/early_bird.h), else the kind's threshold.
+  double allowed_heads = 0;
+  double allowed_ffn = 0;
   int64_t window = 0;
   std::vector<DistancePoint> distances;
   std::string source;  ///< the file it was read from
