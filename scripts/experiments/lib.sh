@@ -60,8 +60,9 @@ exp_write_invocation() {
   local f="$out/invocation.txt" settings
   settings=$(env | { grep -E '^(EXPERIMENTS_|EARLYBERT_BUILD_DIR|PRETRAIN_|FINETUNE_|TRANSFER_|EARLY_)' || true; } | sort | tr '\n' ' ')
   {
-    printf 'command\t%sbash scripts/experiments/%s.sh%s\n' "$settings" "$exp_name" \
-      "$([ "$smoke" = 1 ] && echo ' --smoke')$(printf ' %q' "${exp_args[@]}" | sed 's/^ $//')"
+    printf 'command\t%sbash scripts/experiments/%s.sh%s' "$settings" "$exp_name" "$([ "$smoke" = 1 ] && echo ' --smoke')"
+    [ "${#exp_args[@]}" -gt 0 ] && printf ' %q' "${exp_args[@]}"
+    printf '\n'
     printf 'commit\t%s\n' "$exp_commit"
     printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     printf 'nproc\t%s\n' "$(nproc)"
@@ -234,7 +235,7 @@ ft_squad_split() {
 #              at FINETUNE_MAX_SEARCH_STEPS, then FINETUNE_EFFICIENT_STEPS updates from the weights
 #              before the search (rewind initial, fresh schedule)
 #   random     the same efficient stage on a random structure of the same size (random_ticket_seed SEED)
-#   pruned     a model pruned before (transfer.sh): the run is its efficient stage, no second search
+#   transfer   a model pruned before (transfer.sh): the run is its efficient stage, no second search
 #   k=K        early_curve.sh: earlybert with the draw forced at K (the rule cannot fire first: its
 #              window is longer than the search)
 ft_variant_flags() {
@@ -262,7 +263,7 @@ ft_variant_flags() {
         ft_flags+=(--max_search_steps "${variant#k=}" --ticket_window 1000000)
       fi ;;
     random) ft_flags+=(--config "$ticket_cfg" --ticket_mode random --random_ticket_seed "$seed" "${dense_steps[@]}" "${eff_steps[@]}") ;;
-    pruned) ft_flags+=(--config "$ticket_cfg" "${dense_steps[@]}" "${eff_steps[@]}") ;;
+    transfer) ft_flags+=(--config "$ticket_cfg" "${dense_steps[@]}" "${eff_steps[@]}") ;;
     *) echo "$exp_name: unknown variant '$variant'" >&2; exit 1 ;;
   esac
   return 0

@@ -92,7 +92,7 @@ def row(experiment, task, variant, seed, run_dir, setting=""):
     meta_path = run_dir.rstrip("/") + ".run.json"
     meta = read_json(meta_path)
     metrics = ";".join(f"{k[5:]}={res[k]:.6g}" for k in sorted(res)
-                       if k.startswith("eval_") and k not in ("eval_runtime", "eval_samples")
+                       if k.startswith("eval_") and not k.endswith("runtime") and k != "eval_samples"
                        and isinstance(res[k], (int, float)))
     date = datetime.datetime.fromtimestamp(os.path.getmtime(all_path), datetime.timezone.utc)
     return {
