@@ -150,10 +150,12 @@ def distinct(rows, key):
 def experiment_section(name, exp_dir, rows):
     inv = read_kv(os.path.join(exp_dir, "invocation.txt"))
     lines = [f"## {TITLES.get(name, name)}", ""]
-    dense_time = {}
-    for (task, variant, _), rs in group_rows(rows):
+    dense_time = {}  # by (task, setting) — one model's dense run — and by task (early_curve's k settings)
+    for (task, variant, setting), rs in group_rows(rows):
         if variant == "dense":
-            dense_time.setdefault(task, statistics.fmean(r["train_s"] for r in rs))
+            t = statistics.fmean(r["train_s"] for r in rs)
+            dense_time[(task, setting)] = t
+            dense_time.setdefault(task, t)
     lines.append("| task | variant | setting | metric | mean ± std | n (seeds) | by seed | train s | saved | "
                  "updates | draw | heads | FFN | other metrics |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -162,7 +164,8 @@ def experiment_section(name, exp_dir, rows):
         values = [r["value"] for r in rs]
         m, s = mean_std(values)
         t = statistics.fmean(r["train_s"] for r in rs)
-        saved = "–" if variant == "dense" or task not in dense_time else f"{100 * (1 - t / dense_time[task]):.1f}%"
+        base = dense_time.get((task, setting), dense_time.get(task))
+        saved = "–" if variant == "dense" or base is None else f"{100 * (1 - t / base):.1f}%"
         draws = [r.get("draw_step", "") for r in rs]
         draw = "–" if all(d in ("", "-1") for d in draws) else \
             f"{'/'.join(draws)} ({', '.join(distinct(rs, 'draw_reason'))})"
