@@ -18,7 +18,7 @@
 # new run starts: the script stops with status 3, and re-running it later continues), EXPERIMENTS_STOP_AT
 # (a `date -d` time, e.g. "10:40 UTC": the same, at that time).
 # Every script is resumable: finished runs are skipped, so after an interruption run it again with the
-# same settings. --smoke always starts from an empty output dir.
+# same settings. --smoke starts from an empty output dir (EXPERIMENTS_KEEP=1: it resumes too).
 
 exp_init() {
   exp_name="$1"
@@ -41,7 +41,7 @@ exp_init() {
   export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"  # before the process starts (PLATFORM-NOTES.md)
   if [ "$smoke" = 1 ]; then
     out="${EXPERIMENTS_DIR:-runs/experiments-smoke/$exp_name}"
-    rm -rf "$out"
+    [ "${EXPERIMENTS_KEEP:-0}" = 1 ] || rm -rf "$out"
   else
     out="${EXPERIMENTS_DIR:-runs/experiments/$exp_name}"
   fi

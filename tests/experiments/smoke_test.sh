@@ -17,7 +17,27 @@ case "$script" in
   finetune)
     EXPERIMENTS_DIR="$out" FINETUNE_TASKS="sst2 stsb squad" bash "$repo/scripts/experiments/finetune.sh" --smoke
     "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
-    python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert s['train']['articles'] >= 1 and s['eval']['articles'] >= 1 and not set(s['train']['titles']) & set(s['eval']['titles']), s" "$out/squad/split.json" ;;
+    python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert s['train']['articles'] >= 1 and s['eval']['articles'] >= 1 and not set(s['train']['titles']) & set(s['eval']['titles']), s" "$out/squad/split.json"
+    # Resuming: a run that lost its results resumes from its final checkpoint, one killed before any
+    # checkpoint starts again, the finished ones are skipped, and the table keeps one row per run.
+    rm "$out/sst2/dense-seed1/all_results.json"
+    rm -rf "$out/stsb/random-seed2" && mkdir -p "$out/stsb/random-seed2"
+    cp "$out/results.tsv" "$out/results.before"
+    EXPERIMENTS_DIR="$out" EXPERIMENTS_KEEP=1 FINETUNE_TASKS="sst2 stsb squad" \
+      bash "$repo/scripts/experiments/finetune.sh" --smoke > "$out/rerun.log"
+    test "$(grep -c 'finished before, skipped' "$out/rerun.log")" = 16
+    grep -q 'sst2/dense-seed1 (resuming)' "$out/rerun.log"
+    grep -q 'stsb/random-seed2$' "$out/rerun.log"
+    test -f "$out/sst2/dense-seed1/all_results.json" && test -f "$out/stsb/random-seed2/all_results.json"
+    test "$(wc -l < "$out/results.tsv")" = "$(wc -l < "$out/results.before")"
+    "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
+    # A stop file: no new run starts (exit status 3), the table is left as it was.
+    rm -rf "$out/squad/random-seed2"
+    touch "$out/stop"
+    status=0
+    EXPERIMENTS_DIR="$out" EXPERIMENTS_KEEP=1 EXPERIMENTS_STOP_FILE="$out/stop" FINETUNE_TASKS="sst2 stsb squad" \
+      bash "$repo/scripts/experiments/finetune.sh" --smoke > "$out/stop.log" || status=$?
+    test "$status" = 3 && test ! -e "$out/squad/random-seed2" && grep -q 'stop requested before' "$out/stop.log" ;;
   transfer)  # the models of the pretrain smoke test (a CTest fixture), made here when absent
     EXPERIMENTS_DIR="$out" TRANSFER_PRETRAIN_DIR="$root/pretrain" bash "$repo/scripts/experiments/transfer.sh" --smoke
     "${check[@]}" --tasks sst2 --variants dense,transfer --seeds 1,2 ;;
