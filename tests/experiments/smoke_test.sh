@@ -13,7 +13,7 @@ check=(python3 "$here/check_results.py" "$out" --experiment "$script")
 case "$script" in
   pretrain)
     EXPERIMENTS_DIR="$out" bash "$repo/scripts/experiments/pretrain.sh" --smoke
-    "${check[@]}" --tasks mlm --variants dense,earlybert --seeds 1 ;;
+    "${check[@]}" --tasks mlm --variants dense,earlybert,earlybert_wall --seeds 1 ;;
   finetune)
     EXPERIMENTS_DIR="$out" FINETUNE_TASKS="sst2 stsb squad" bash "$repo/scripts/experiments/finetune.sh" --smoke
     "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
