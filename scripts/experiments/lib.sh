@@ -58,7 +58,11 @@ exp_init() {
 # results.py shows it under the experiment's table.
 exp_write_invocation() {
   local f="$out/invocation.txt" settings
-  settings=$(env | { grep -E '^(EXPERIMENTS_|EARLYBERT_BUILD_DIR|PRETRAIN_|FINETUNE_|TRANSFER_|EARLY_)' || true; } | sort | tr '\n' ' ')
+  local name
+  settings=""
+  for name in $(compgen -e | { grep -E '^(EXPERIMENTS_|EARLYBERT_BUILD_DIR|PRETRAIN_|FINETUNE_|TRANSFER_|EARLY_)' || true; } | sort); do
+    settings+="$name=$(printf '%q' "${!name}") "  # quoted: the line can be pasted back into a shell
+  done
   {
     printf 'command\t%sbash scripts/experiments/%s.sh%s' "$settings" "$exp_name" "$([ "$smoke" = 1 ] && echo ' --smoke')"
     [ "${#exp_args[@]}" -gt 0 ] && printf ' %q' "${exp_args[@]}"

@@ -48,7 +48,7 @@ named in the table's source; the runs' logs are next to them (`<run>.log`). Do n
 hand: re-run the script and regenerate; only the discussion at the end is kept across regenerations.
 
 Columns: *metric* mean ± sample standard deviation over the seeds (n, the seeds, and each seed's value
-in seed order); *train s*: mean wall time of training (`train_runtime`: search + efficient or dense
+in seed order); *train s*: mean (± std) wall time of training (`train_runtime`: search + efficient or dense
 updates, evaluations and checkpoints), *saved*: 1 − train s / train s of the dense variant of the same
 task in the same experiment; *updates*: optimizer updates; *draw*: the draw step(s) and why (early_bird:
 the masks stopped changing; max_search_steps: the search bound; random; pruned_model: a model pruned in
@@ -153,7 +153,7 @@ def experiment_section(name, exp_dir, rows):
     dense_time = {}  # by (task, setting) — one model's dense run — and by task (early_curve's k settings)
     for (task, variant, setting), rs in group_rows(rows):
         if variant == "dense":
-            t = statistics.fmean(r["train_s"] for r in rs)
+            t, t_std = mean_std([r["train_s"] for r in rs])
             dense_time[(task, setting)] = t
             dense_time.setdefault(task, t)
     lines.append("| task | variant | setting | metric | mean ± std | n (seeds) | by seed | train s | saved | "
@@ -163,7 +163,7 @@ def experiment_section(name, exp_dir, rows):
         rs = sorted(rs, key=lambda r: seed_key(r["seed"]))
         values = [r["value"] for r in rs]
         m, s = mean_std(values)
-        t = statistics.fmean(r["train_s"] for r in rs)
+        t, t_std = mean_std([r["train_s"] for r in rs])
         base = dense_time.get((task, setting), dense_time.get(task))
         saved = "–" if variant == "dense" or base is None else f"{100 * (1 - t / base):.1f}%"
         draws = [r.get("draw_step", "") for r in rs]
@@ -173,7 +173,7 @@ def experiment_section(name, exp_dir, rows):
         ffn = f"{'/'.join(distinct(rs, 'neurons_kept'))} of {'/'.join(distinct(rs, 'neurons_total'))}"
         lines.append(
             f"| {task} | {variant} | {setting or '–'} | {rs[0]['metric']} | {fmt(m)} ± {fmt(s)} | "
-            f"{len(rs)} ({', '.join(r['seed'] for r in rs)}) | {' / '.join(fmt(v) for v in values)} | {t:.1f} | "
+            f"{len(rs)} ({', '.join(r['seed'] for r in rs)}) | {' / '.join(fmt(v) for v in values)} | {t:.1f}{f' ± {t_std:.1f}' if t_std is not None else ''} | "
             f"{saved} | {'/'.join(distinct(rs, 'updates'))} | {draw} | {heads} | {ffn} | "
             f"{other_metrics(rs, rs[0]['metric']) or '–'} |")
     lines.append("")
