@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One CTest smoke test of an experiment script (tests/CMakeLists.txt, label "experiments"):
+#   smoke_test.sh SCRIPT OUT_ROOT   runs scripts/experiments/SCRIPT.sh --smoke into OUT_ROOT/SCRIPT, then
+#                                   checks what it wrote (check_results.py; tickets: its comparison files).
+# The scripts run on the fixtures only (tests/fixtures); EARLYBERT_BUILD_DIR names the build to use.
+set -euo pipefail
+script="$1"
+root="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$here/../.."
+out="$root/$script"
+check=(python3 "$here/check_results.py" "$out" --experiment "$script")
+case "$script" in
+  pretrain)
+    EXPERIMENTS_DIR="$out" bash "$repo/scripts/experiments/pretrain.sh" --smoke
+    "${check[@]}" --tasks mlm --variants dense,earlybert,earlybert_wall --seeds 1 ;;
+  finetune)
+    EXPERIMENTS_DIR="$out" FINETUNE_TASKS="sst2 stsb squad" bash "$repo/scripts/experiments/finetune.sh" --smoke
+    "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
+    python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert s['train']['articles'] >= 1 and s['eval']['articles'] >= 1 and not set(s['train']['titles']) & set(s['eval']['titles']), s" "$out/squad/split.json"
+    # Resuming: a run that lost its results resumes from its final checkpoint, one killed before any
+    # checkpoint starts again, the finished ones are skipped, and the table keeps one row per run.
+    rm "$out/sst2/dense-seed1/all_results.json"
+    rm -rf "$out/stsb/random-seed2" && mkdir -p "$out/stsb/random-seed2"
+    cp "$out/results.tsv" "$out/results.before"
+    EXPERIMENTS_DIR="$out" EXPERIMENTS_KEEP=1 FINETUNE_TASKS="sst2 stsb squad" \
+      bash "$repo/scripts/experiments/finetune.sh" --smoke > "$out/rerun.log"
+    test "$(grep -c 'finished before, skipped' "$out/rerun.log")" = 16
+    grep -q 'sst2/dense-seed1 (resuming)' "$out/rerun.log"
+    grep -q 'stsb/random-seed2$' "$out/rerun.log"
+    test -f "$out/sst2/dense-seed1/all_results.json" && test -f "$out/stsb/random-seed2/all_results.json"
+    test "$(wc -l < "$out/results.tsv")" = "$(wc -l < "$out/results.before")"
+    "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
+    # A stop file: no new run starts (exit status 3), the table is left as it was.
+    rm -rf "$out/squad/random-seed2"
+    touch "$out/stop"
+    status=0
+    EXPERIMENTS_DIR="$out" EXPERIMENTS_KEEP=1 EXPERIMENTS_STOP_FILE="$out/stop" FINETUNE_TASKS="sst2 stsb squad" \
+      bash "$repo/scripts/experiments/finetune.sh" --smoke > "$out/stop.log" || status=$?
+    test "$status" = 3 && test ! -e "$out/squad/random-seed2" && grep -q 'stop requested before' "$out/stop.log" ;;
+  transfer)  # the models of the pretrain smoke test (a CTest fixture), made here when absent
+    EXPERIMENTS_DIR="$out" TRANSFER_PRETRAIN_DIR="$root/pretrain" bash "$repo/scripts/experiments/transfer.sh" --smoke
+    "${check[@]}" --tasks sst2 --variants dense,transfer --seeds 1,2 ;;
+  early_curve)
+    EXPERIMENTS_DIR="$out" bash "$repo/scripts/experiments/early_curve.sh" --smoke
+    "${check[@]}" --tasks sst2 --variants dense,earlybert,k --seeds 1 --settings k=2,k=4,k=6
+    # the distance curve: a row per check of the longest search (check every update, k = 6)
+    test "$(tail -n +2 "$out/curve-sst2-seed1.tsv" | wc -l)" = 6
+    awk -F'\t' 'NR > 1 && ($2 !~ /^-?[0-9.e-]+$/ || $3 !~ /^-?[0-9.e-]+$/) { print "bad curve row: " $0; exit 1 }' "$out/curve-sst2-seed1.tsv"
+    grep -q '^6	6	0	0$' "$out/tickets-sst2-seed1.tsv"  # the latest ticket is at distance 0 from itself
+    ;;
+  tickets)
+    TICKETS_DIR="$out" TICKETS_SEEDS=1 bash "$repo/scripts/experiments/tickets.sh" --smoke
+    for run in dense earlybert imp rigl greedy random reinit-earlybert reinit-imp reinit-rigl reinit-greedy; do
+      test -f "$out/$run-lr1e-3-seed1/all_results.json" || { echo "tickets: no finished run $run" >&2; exit 1; }
+      grep -q "$run-lr1e-3-seed1" "$out/comparison.txt" || { echo "tickets: $run not in comparison.txt" >&2; exit 1; }
+    done
+    grep -q '^ticket strategy early_bird (accuracy)' "$out/tickets.txt"
+    grep -q 'verdict:' "$out/tickets.txt" ;;
+  results_empty)  # no results: the page says which scripts to run
+    mkdir -p "$out" && cd "$out" && rm -rf runs docs
+    python3 "$repo/scripts/experiments/results.py" --output docs/RESULTS.md
+    grep -q 'No experiment has been run yet' docs/RESULTS.md
+    grep -q 'bash scripts/experiments/finetune.sh' docs/RESULTS.md
+    grep -q '<!-- discussion -->' docs/RESULTS.md ;;
+  *) echo "smoke_test.sh: unknown script '$script'" >&2; exit 2 ;;
+esac
+echo "smoke_test.sh: $script ok"
