@@ -71,12 +71,13 @@ at::Tensor plain_operand(const at::Tensor& t) {
 }
 
 // Primitive cache: creating a primitive walks oneDNN's implementation list and generates its JIT
-// kernels (about a millisecond each), so each shape is created once and then reused. A run has more
-// shapes than one might think: dynamic padding gives every batch length its own M, and a pruned model
-// has its own FFN width per layer (global pruning), each with forward and backward products — a
-// BERT-mini EarlyBERT ticket on the wordnet task uses about 1,500 (measured with ONEDNN_VERBOSE=2: 4106
-// creations in 150 updates with a cache emptied at 1024 entries, 15% of the step time). The cache is
-// therefore large and evicts the least recently used entry, never everything at once.
+// kernels, so each shape is created once and then reused. A run has more shapes than one might think:
+// dynamic padding gives every batch length its own M, and a pruned model has its own FFN width per
+// layer (global pruning), each with forward and backward products — a BERT-mini EarlyBERT ticket on the
+// wordnet task uses about 2,700 (ONEDNN_VERBOSE=2 over 150 updates). Emptied at 1,024 entries, the cache
+// made that run re-create 4,106 primitives and train ~20% slower than a random ticket of the same size
+// (docs/PERFORMANCE.md). It is therefore large and evicts the least recently used entry, never
+// everything at once.
 constexpr size_t kPrimitiveCacheCapacity = 8192;
 
 void append(std::string& key, int64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof(v)); }
