@@ -64,6 +64,18 @@ class CliTrain : public ::testing::Test {
     return test::ChildProcess::spawn(argv, options);
   }
 
+  /// `pretrain` on the fixture shards `shards` with the fixture vocabulary and tiny model, writing to
+  /// `output_dir`, plus `key=value` settings (each passed with --set).
+  static std::vector<std::string> pretrain_flags(const std::string& shards, const std::string& output_dir,
+                                                 const std::vector<std::string>& settings) {
+    std::vector<std::string> flags = {"pretrain"};
+    for (const std::string& s : {"data_dir=" + shards, "tokenizer_name=" + e2e_fixture("vocab.txt"),
+                                 "config_name=" + e2e_fixture("tiny-model.yaml"), "output_dir=" + output_dir})
+      flags.insert(flags.end(), {"--set", s});
+    for (const std::string& s : settings) flags.insert(flags.end(), {"--set", s});
+    return flags;
+  }
+
   /// The flags of a tiny fine-tuning run on the SST-2 fixture.
   std::vector<std::string> finetune_flags(const std::string& output_dir) const {
     return {"finetune",
@@ -226,29 +238,9 @@ TEST_F(CliTrain, SquadDoPredictWritesDevPredictionsAndTracksF1) {
 TEST_F(CliTrain, PretrainThenFinetuneFromItsOutput) {
   const std::string shards = test::tiny_pretraining_data(dir_ + "/shards");
   const std::string pre = dir_ + "/pre";
-  const CliResult p = run({"pretrain",
-                           "--set",
-                           "data_dir=" + shards,
-                           "--set",
-                           "tokenizer_name=" + e2e_fixture("vocab.txt"),
-                           "--set",
-                           "config_name=" + e2e_fixture("tiny-model.yaml"),
-                           "--set",
-                           "output_dir=" + pre,
-                           "--set",
-                           "max_steps=6",
-                           "--set",
-                           "max_seq_length=32",
-                           "--set",
-                           "threads=1",
-                           "--set",
-                           "ticket_mode=fixed_step",
-                           "--set",
-                           "ticket_step=3",
-                           "--set",
-                           "rewind=none",
-                           "--set",
-                           "logging_steps=2"});
+  const CliResult p = run(pretrain_flags(shards, pre,
+                                         {"max_steps=6", "max_seq_length=32", "threads=1", "ticket_mode=fixed_step",
+                                          "ticket_step=3", "rewind=none", "logging_steps=2"}));
   ASSERT_EQ(p.status, 0) << p.err;
   EXPECT_TRUE(path_exists(pre + "/vocab.txt"));
   EXPECT_TRUE(path_exists(pre + "/ticket.json"));
@@ -266,27 +258,11 @@ TEST_F(CliTrain, ShippedBertBasePretrainingConfigRunsInBf16) {
   // the fixture shards, with the tiny model and a few updates instead of BERT-base at full length.
   const std::string shards = test::tiny_pretraining_data(dir_ + "/shards");
   const std::string out = dir_ + "/pre";
-  const CliResult p = run({"pretrain",
-                           "--config",
-                           test::configs_dir() + "/pretrain/bert-base.yaml",
-                           "--set",
-                           "data_dir=" + shards,
-                           "--set",
-                           "tokenizer_name=" + e2e_fixture("vocab.txt"),
-                           "--set",
-                           "config_name=" + e2e_fixture("tiny-model.yaml"),
-                           "--set",
-                           "output_dir=" + out,
-                           "--set",
-                           "max_steps=3",
-                           "--set",
-                           "max_seq_length=32",
-                           "--set",
-                           "per_device_train_batch_size=4",
-                           "--set",
-                           "threads=1",
-                           "--set",
-                           "logging_steps=1"});
+  auto flags = pretrain_flags(
+      shards, out,
+      {"max_steps=3", "max_seq_length=32", "per_device_train_batch_size=4", "threads=1", "logging_steps=1"});
+  flags.insert(flags.begin() + 1, {"--config", test::configs_dir() + "/pretrain/bert-base.yaml"});
+  const CliResult p = run(flags);
   ASSERT_EQ(p.status, 0) << p.err;
   EXPECT_NE(p.err.find("precision bf16 on cpu"), std::string::npos) << p.err;
   EXPECT_NE(read_file(out + "/config.yaml").find("bf16: \"true\""), std::string::npos);
