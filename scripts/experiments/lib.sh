@@ -60,7 +60,7 @@ exp_write_invocation() {
   local f="$out/invocation.txt" settings
   local name
   settings=""
-  for name in $(compgen -e | { grep -E '^(EXPERIMENTS_|EARLYBERT_BUILD_DIR|PRETRAIN_|FINETUNE_|TRANSFER_|EARLY_)' || true; } | sort); do
+  for name in $(compgen -e | { grep -E '^(EXPERIMENTS_|EARLYBERT_BUILD_DIR|PRETRAIN_|FINETUNE_|TRANSFER_|EARLY_|TICKETS_)' || true; } | sort); do
     settings+="$name=$(printf '%q' "${!name}") "  # quoted: the line can be pasted back into a shell
   done
   {

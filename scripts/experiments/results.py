@@ -10,7 +10,8 @@ mean ± sample standard deviation over seeds with n and the seeds named (and eac
 training time and the time saved against the dense variant of the same task, updates, draw steps and
 reasons, heads and FFN neurons kept; then the command that produced it, the commit(s), the dates and the
 machine (nproc, CPU model, load when the script started). early_curve adds its mask-distance curve and
-each ticket's distance to the latest one (curve-*.tsv, tickets-*.tsv).
+each ticket's distance to the latest one (curve-*.tsv, tickets-*.tsv); tickets adds the winning-ticket
+check of `earlybert compare --tickets` (tickets.txt) with its evidence.
 
 The discussion between the markers <!-- discussion --> and <!-- /discussion --> of an existing output
 file is kept as it is: write the interpretation there, regenerate the rest. Without any results the page
@@ -25,13 +26,15 @@ import re
 import statistics
 import sys
 
-ORDER = ["pretrain", "finetune", "transfer", "early_curve"]
-VARIANT_ORDER = ["dense", "earlybert", "random", "transfer", "k"]
+ORDER = ["pretrain", "finetune", "transfer", "early_curve", "tickets"]
+VARIANT_ORDER = ["dense", "earlybert", "imp", "rigl", "greedy", "random", "transfer", "k", "reinit-earlybert",
+                 "reinit-imp", "reinit-rigl", "reinit-greedy"]
 TITLES = {
     "pretrain": "Pre-training: dense vs EarlyBERT at the same token budget (pretrain.sh)",
     "finetune": "Fine-tuning: dense vs EarlyBERT vs random ticket (finetune.sh)",
     "transfer": "Ticket transfer: the ticket drawn in pre-training, fine-tuned without a second search (transfer.sh)",
     "early_curve": "Does the early bird come early? Tickets drawn at step k (early_curve.sh)",
+    "tickets": "The lottery-ticket lab: every strategy and control at one budget (tickets.sh)",
 }
 BEGIN, END = "<!-- discussion -->", "<!-- /discussion -->"
 DEFAULT_DISCUSSION = (
@@ -179,6 +182,8 @@ def experiment_section(name, exp_dir, rows):
     lines.append("")
     if name == "early_curve":
         lines += curve_section(exp_dir)
+    if name == "tickets":
+        lines += winning_check_section(exp_dir)
     commits = distinct(rows, "commit")
     dates = distinct(rows, "date")
     lines.append(f"- Source: `{exp_dir}/results.tsv` ({len(rows)} runs; each run's directory and log are named "
@@ -223,6 +228,16 @@ def curve_section(exp_dir):
                   f"{fmt(float(r['ffn_dist_to_final']))} |" for r in rows]
         lines.append("")
     return lines
+
+
+def winning_check_section(exp_dir):
+    """tickets.txt (`earlybert compare --tickets`) as it is: the verdicts with the evidence behind them."""
+    path = os.path.join(exp_dir, "tickets.txt")
+    if not os.path.exists(path):
+        return [f"(No `{path}` yet: the script writes it when every run has finished.)", ""]
+    with open(path) as f:
+        text = f.read().rstrip("\n")
+    return [f"The winning-ticket check (`earlybert compare --tickets`, `{path}`):", "", "```", text, "```", ""]
 
 
 def kept_discussion(path):

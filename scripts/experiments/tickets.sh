@@ -1,94 +1,91 @@
 #!/usr/bin/env bash
 # The lottery-ticket lab on one task (docs/TICKETS.md): EarlyBERT, IMP (2 rounds), structured RigL,
 # greedy forward selection, the random-structure ticket and the random re-init of each strategy's ticket,
-# next to the dense model, over several seeds (and learning rates), all with the same budget accounting:
-# every run has the same number of optimizer updates (max_steps), search, rounds and selection included;
-# what a strategy spends before its ticket exists is part of its wall time.
+# next to the dense model, over several seeds and learning rates, all with the same budget accounting:
+# every run ends after the same number of optimizer updates (TICKETS_STEPS), search, rounds and
+# selection included, on one schedule (efficient_schedule continue: after a draw the pruned model
+# trains on to the end of the budget, with a re-warm-up for its fresh optimizer); every phase at the
+# run's learning rate. What a strategy spends before its ticket exists is part of its wall time; the
+# re-init controls train the given ticket from step 0, so their cost excludes the search that found it.
 #
-#   bash scripts/experiments/tickets.sh --smoke     tiny fixtures (tests/fixtures/train/e2e), 2 seeds, ~1 min
-#   bash scripts/experiments/tickets.sh             the full run (settings below; hours on a shared CPU)
+#   bash scripts/experiments/tickets.sh --smoke     fixtures (tests/fixtures/train/e2e), a new tiny model
+#   bash scripts/experiments/tickets.sh             the real run (settings below)
 #
-# Settings (environment): EARLYBERT_BUILD_DIR (build), TICKETS_DIR (runs/tickets or runs/tickets-smoke),
-# TICKETS_TASK (sst2), TICKETS_MODEL (../shared/data/models/tiny-bert-random-safetensors), TICKETS_SEEDS
-# ("1 2 3"), TICKETS_LRS ("2e-5 4e-5"), TICKETS_STEPS (max_steps of every run, 600). Extra arguments
-# after the flags go to every run (e.g. --per_device_train_batch_size 16).
-#
-# Budget split (STEPS updates per run): EarlyBERT searches at most STEPS/5 (max_search_steps) — the
-# official one-epoch search of a 5-epoch run; IMP spends 2 rounds of STEPS/4 (half the budget) before
-# its ticket exists and trains it for the other half; RigL moves units until STEPS/5 (max_search_steps);
-# greedy selects after STEPS/10 dense updates. Output: every run's directory, comparison.txt (`earlybert
-# compare`: metrics, draw, wall time per phase, time saved vs the first dense run) and tickets.txt
-# (`earlybert compare --tickets`: the winning-ticket check with its evidence).
+# Settings (environment; lib.sh has the shared ones: EXPERIMENTS_DIR, EXPERIMENTS_STOP_AT, ...):
+#   TICKETS_MODEL   FINETUNE_MODEL, else runs/experiments/pretrain/dense (smoke: a new tiny model)
+#   TICKETS_TASK    sst2 (smoke: sst2)
+#   TICKETS_SEEDS   "1 2 3" (smoke "1 2")
+#   TICKETS_LRS     "1e-4 2e-4" (smoke "1e-3")
+#   TICKETS_STEPS   400 (smoke 20): the updates of every run
+#   FINETUNE_BATCH, FINETUNE_MAX_SEQ_LENGTH, FINETUNE_ACCUMULATION, FINETUNE_MAX_EVAL_SAMPLES (lib.sh)
+# Budget split: EarlyBERT searches at most STEPS/5 (max_search_steps; the official one-epoch search of a
+# 5-epoch run), masks checked every STEPS/40; IMP spends 2 rounds of STEPS/4 (half the budget) before
+# its ticket exists and trains it for the other half; RigL moves units until STEPS/5; greedy selects
+# after STEPS/10 dense updates; the re-warm-up after a draw is STEPS/20 updates.
+# Output: OUT/TASK/<variant>-lr<LR>-seed<S>/ per run (variants dense, earlybert, imp, rigl, greedy,
+# random, reinit-<strategy>), a row per run in OUT/results.tsv (setting lr=<LR>), OUT/comparison.txt
+# (`earlybert compare`) and OUT/tickets.txt (`earlybert compare --tickets`: the winning-ticket check with
+# its evidence), both shown in docs/RESULTS.md by results.py. Resumable: finished runs are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-
-smoke=0
-if [ "${1:-}" = "--smoke" ]; then
-  smoke=1
-  shift
-fi
-build_dir="${EARLYBERT_BUILD_DIR:-build}"
-eb="$build_dir/earlybert"
-if [ ! -x "$eb" ]; then
-  echo "tickets: $eb not found; build first: bash scripts/setup.sh" >&2
-  exit 1
-fi
+source scripts/experiments/lib.sh
+exp_init tickets "$@"
+ft_init
 
 if [ "$smoke" = 1 ]; then
-  fixtures=tests/fixtures/train/e2e
-  out="${TICKETS_DIR:-runs/tickets-smoke}"
+  model="${TICKETS_MODEL:-${FINETUNE_MODEL:-new}}"
   seeds="${TICKETS_SEEDS:-1 2}"
   lrs="${TICKETS_LRS:-1e-3}"
   steps="${TICKETS_STEPS:-20}"
-  common=(--task sst2 --data_dir "$fixtures" --tokenizer_name "$fixtures/vocab.txt"
-          --config_name "$fixtures/tiny-model.yaml" --device cpu --threads 1 --max_seq_length 32
-          --per_device_train_batch_size 8 --logging_steps 5 --eval_steps 0 --save_steps 0
-          --ticket_check_steps 2 --ticket_window 2 --greedy_group_size 8)
+  ft_common+=(--greedy_group_size 8)
 else
-  out="${TICKETS_DIR:-runs/tickets}"
+  model="${TICKETS_MODEL:-${FINETUNE_MODEL:-runs/experiments/pretrain/dense}}"
   seeds="${TICKETS_SEEDS:-1 2 3}"
-  lrs="${TICKETS_LRS:-2e-5 4e-5}"
-  steps="${TICKETS_STEPS:-600}"
-  task="${TICKETS_TASK:-sst2}"
-  model="${TICKETS_MODEL:-../shared/data/models/tiny-bert-random-safetensors}"
-  common=(--task "$task" --model_name_or_path "$model" --logging_steps 50 --eval_steps 0 --save_steps 0
-          --greedy_group_size 64)
+  lrs="${TICKETS_LRS:-1e-4 2e-4}"
+  steps="${TICKETS_STEPS:-400}"
+  ft_common+=(--greedy_group_size 64)
 fi
-search=$(( steps / 5 > 1 ? steps / 5 : 1 ))
-round=$(( steps / 4 > 1 ? steps / 4 : 1 ))
+task="${TICKETS_TASK:-sst2}"
+if ! [ "$steps" -ge 10 ] 2> /dev/null; then
+  echo "tickets: TICKETS_STEPS: '$steps' is not a number of updates >= 10" >&2
+  exit 1
+fi
+search=$(( steps / 5 ))
+round=$(( steps / 4 ))
 greedy_k=$(( steps / 10 ))
+check=$(( steps / 40 > 1 ? steps / 40 : 1 ))
+ft_task_flags "$task" "$model"
+# The task's config (its draw ratios, optimizer and L1 weights), with this lab's budget accounting.
+budget=(--config "configs/finetune/$task.yaml" --max_steps "$steps" --efficient_schedule continue
+        --efficient_warmup_steps $(( steps / 20 )) --ticket_check_steps "$check")
 
-rm -rf "$out"
-mkdir -p "$out"
-step() { printf '\n=== [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-start=$(date +%s)
 runs=()
-train() {  # name, then flags of this run
-  local name="$1"
-  shift
-  step "$name"
-  "$eb" finetune "${common[@]}" --max_steps "$steps" --output_dir "$out/$name" "$@" "${extra[@]}" \
-    > "$out/$name.log" 2>&1 || { echo "tickets: $name failed; see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; exit 1; }
-  runs+=("$out/$name")
+lab_run() {  # VARIANT LR SEED FLAGS...: one run at this budget, and its row
+  local variant="$1" lr="$2" seed="$3"
+  shift 3
+  local dir="$out/$task/$variant-lr$lr-seed$seed"
+  run_once "$dir" finetune "${ft_task[@]}" "${budget[@]}" "${ft_common[@]}" --seed "$seed" \
+    --learning_rate "$lr" --search_learning_rate "$lr" --efficient_learning_rate "$lr" "$@" "${exp_args[@]}"
+  append_result tickets "$task" "$variant" "$seed" "$dir" "lr=$lr"
+  runs+=("$dir")
 }
-extra=("$@")
 
 for lr in $lrs; do
   for seed in $seeds; do
-    tag="lr$lr-seed$seed"
-    train "dense-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode none
-    train "earlybert-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode early_bird --max_search_steps "$search"
-    train "imp-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode imp --imp_rounds 2 --imp_round_steps "$round"
-    train "rigl-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode rigl --max_search_steps "$search"
-    train "greedy-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode greedy --ticket_step "$greedy_k"
-    train "random-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode random --random_ticket_seed "$seed"
+    lab_run dense "$lr" "$seed" --ticket_mode none
+    lab_run earlybert "$lr" "$seed" --ticket_mode early_bird --max_search_steps "$search"
+    lab_run imp "$lr" "$seed" --ticket_mode imp --imp_rounds 2 --imp_round_steps "$round"
+    lab_run rigl "$lr" "$seed" --ticket_mode rigl --max_search_steps "$search"
+    lab_run greedy "$lr" "$seed" --ticket_mode greedy --ticket_step "$greedy_k"
+    lab_run random "$lr" "$seed" --ticket_mode random --random_ticket_seed "$seed"
     for strategy in earlybert imp rigl greedy; do  # each ticket's own re-init control
-      train "reinit-$strategy-$tag" --learning_rate "$lr" --seed "$seed" --ticket_mode reinit \
-        --random_ticket_seed "$seed" --ticket "$out/$strategy-$tag/ticket.json"
+      lab_run "reinit-$strategy" "$lr" "$seed" --ticket_mode reinit --random_ticket_seed "$seed" \
+        --ticket "$out/$task/$strategy-lr$lr-seed$seed/ticket.json"
     done
   done
 done
 
-step "comparison (all runs finished in $(( $(date +%s) - start ))s)"
+metric=$(python3 -c 'import sys; sys.path.insert(0, "scripts/experiments"); import run_row; print(run_row.MAIN_METRIC[sys.argv[1]])' "$task")
+exp_step "comparison (all runs done $(( $(date +%s) - exp_start )) s after the start)"
 "$eb" compare "${runs[@]}" | tee "$out/comparison.txt"
-"$eb" compare --tickets --metric accuracy "${runs[@]}" | tee "$out/tickets.txt"
+"$eb" compare --tickets --metric "$metric" "${runs[@]}" | tee "$out/tickets.txt"

@@ -2,12 +2,14 @@
 """Checks an experiment script's smoke output (tests/experiments/smoke_test.sh; python3 stdlib only).
 
     check_results.py OUT --experiment NAME --tasks a,b --variants dense,earlybert --seeds 1,2 [--settings k=2,k=4]
+                     [--row-settings lr=1e-3,lr=2e-3] [--updates N]
 
 Fails (exit 1, one line per problem) unless OUT/results.tsv has exactly one row per task x variant x
 seed (x setting, when given) with run_row.py's columns; every number parses and is finite; each row's
 metric value equals the eval_<metric> of its run's own all_results.json; dense runs keep every head and
 neuron and drew nothing; ticket runs kept fewer and name a draw reason; forced draws (variant k) drew at
-k. Then results.py must turn OUT into a page with one table row per (task, variant, setting) naming n and
+k. --row-settings: every variant runs once per setting (tickets.sh: its learning rates); --updates: every
+run made exactly N updates (a budget shared by all variants). Then results.py must turn OUT into a page with one table row per (task, variant, setting) naming n and
 the seeds, and keep a hand-written discussion across regeneration.
 """
 import argparse
@@ -50,6 +52,8 @@ def main():
     ap.add_argument("--variants", required=True)
     ap.add_argument("--seeds", required=True)
     ap.add_argument("--settings", default="")
+    ap.add_argument("--row-settings", default="")
+    ap.add_argument("--updates", type=int, default=0)
     a = ap.parse_args()
     table = os.path.join(a.out, "results.tsv")
     if not check(os.path.exists(table), f"{table}: missing"):
@@ -64,7 +68,10 @@ def main():
                 if (v == "k") == (k is not None)}
     if settings:  # the reference variants of early_curve run once per task and seed, without a k
         expected |= {(t, v, s, None) for t in tasks for v in variants if v != "k" for s in seeds}
-    got = [(r["task"], r["variant"], r["seed"], r["setting"] if r["variant"] == "k" else None) for r in rows]
+    if a.row_settings:
+        expected = {(t, v, s, k) for t in tasks for v in variants for s in seeds for k in a.row_settings.split(",")}
+    got = [(r["task"], r["variant"], r["seed"], r["setting"] if r["variant"] == "k" or a.row_settings else None)
+           for r in rows]
     check(len(got) == len(set(got)), f"{table}: duplicate rows: {sorted(got)}")
     check(set(got) == expected, f"{table}: rows {sorted(set(got), key=str)} != expected {sorted(expected, key=str)}")
     for i, r in enumerate(rows, start=2):
@@ -75,6 +82,8 @@ def main():
                   "draw_step", "heads_kept", "heads_total", "neurons_kept", "neurons_total", "params_final"):
             number(r[c], f"{where} {c}")
         check(float(r["train_s"]) > 0 and int(r["updates"]) > 0, f"{where}: no training recorded")
+        if a.updates:
+            check(r["updates"] == str(a.updates), f"{where}: {r['updates']} updates, not the budget's {a.updates}")
         res_path = os.path.join(r["run_dir"], "all_results.json")
         if check(os.path.exists(res_path), f"{where}: {res_path} missing"):
             with open(res_path) as f:
@@ -88,7 +97,8 @@ def main():
             check(r["draw_step"] == "-1" and (hk, nk) == (ht, nt), f"{where}: a dense run that pruned")
         else:
             check(hk < ht and nk < nt, f"{where}: a ticket run that kept everything ({hk}/{ht}, {nk}/{nt})")
-            check(r["draw_reason"] in ("early_bird", "max_search_steps", "random", "pruned_model"),
+            check(r["draw_reason"] in ("early_bird", "max_search_steps", "random", "pruned_model", "imp", "rigl",
+                                       "greedy", "reinit"),
                   f"{where}: draw reason {r['draw_reason']}")
         if r["variant"] == "k":
             check(r["draw_step"] == r["setting"][2:] and r["draw_reason"] == "max_search_steps",

@@ -49,14 +49,19 @@ case "$script" in
     awk -F'\t' 'NR > 1 && ($2 !~ /^-?[0-9.e-]+$/ || $3 !~ /^-?[0-9.e-]+$/) { print "bad curve row: " $0; exit 1 }' "$out/curve-sst2-seed1.tsv"
     grep -q '^6	6	0	0$' "$out/tickets-sst2-seed1.tsv"  # the latest ticket is at distance 0 from itself
     ;;
-  tickets)
-    TICKETS_DIR="$out" TICKETS_SEEDS=1 bash "$repo/scripts/experiments/tickets.sh" --smoke
+  tickets)  # every strategy and control at one budget (20 updates), a row each, and the two comparisons
+    EXPERIMENTS_DIR="$out" TICKETS_SEEDS="1 2" bash "$repo/scripts/experiments/tickets.sh" --smoke
+    "${check[@]}" --tasks sst2 --seeds 1,2 --row-settings lr=1e-3 --updates 20 \
+      --variants dense,earlybert,imp,rigl,greedy,random,reinit-earlybert,reinit-imp,reinit-rigl,reinit-greedy
     for run in dense earlybert imp rigl greedy random reinit-earlybert reinit-imp reinit-rigl reinit-greedy; do
-      test -f "$out/$run-lr1e-3-seed1/all_results.json" || { echo "tickets: no finished run $run" >&2; exit 1; }
-      grep -q "$run-lr1e-3-seed1" "$out/comparison.txt" || { echo "tickets: $run not in comparison.txt" >&2; exit 1; }
+      grep -q "$run-lr1e-3-seed2" "$out/comparison.txt" || { echo "tickets: $run not in comparison.txt" >&2; exit 1; }
     done
-    grep -q '^ticket strategy early_bird (accuracy)' "$out/tickets.txt"
-    grep -q 'verdict:' "$out/tickets.txt" ;;
+    for strategy in early_bird imp rigl greedy; do
+      grep -q "^ticket strategy $strategy (accuracy)" "$out/tickets.txt"
+    done
+    # one budget for all: every control is found at the tickets' budget (none missing for want of runs)
+    ! grep -E -q 'no (dense|random-structure|random re-init) runs' "$out/tickets.txt"
+    test "$(grep -c 'verdict:' "$out/tickets.txt")" = 4 ;;
   results_empty)  # no results: the page says which scripts to run
     mkdir -p "$out" && cd "$out" && rm -rf runs docs
     python3 "$repo/scripts/experiments/results.py" --output docs/RESULTS.md
