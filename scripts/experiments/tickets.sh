@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The lottery-ticket lab on one task (docs/TICKETS.md): EarlyBERT, IMP (2 rounds), structured RigL,
 # greedy forward selection, the random-structure ticket and the random re-init of each strategy's ticket,
-# next to the dense model, over several seeds and learning rates, all with the same budget accounting:
-# every run ends after the same number of optimizer updates (TICKETS_STEPS), search, rounds and
-# selection included, on one schedule (efficient_schedule continue: after a draw the pruned model
-# trains on to the end of the budget, with a re-warm-up for its fresh optimizer); every phase at the
-# run's learning rate. What a strategy spends before its ticket exists is part of its wall time; the
-# re-init controls train the given ticket from step 0, so their cost excludes the search that found it.
+# next to the dense model, over several seeds and learning rates, all with the same budget accounting
+# (TICKETS.md): every model compared trains for the same number of updates (TICKETS_STEPS) on its own
+# fresh schedule — the dense model, each ticket after it exists (efficient_schedule restart, the official
+# protocol), each control from step 0 — at the run's learning rate in every phase. What a strategy
+# spends finding its ticket (search, IMP's rounds, RigL's moves, greedy's dense updates and selection)
+# is its cost: part of its wall time (train_s), never of its budget. The re-init controls train a given
+# ticket, so their wall time excludes the search that found it.
 #
 #   bash scripts/experiments/tickets.sh --smoke     fixtures (tests/fixtures/train/e2e), a new tiny model
 #   bash scripts/experiments/tickets.sh             the real run (settings below)
@@ -16,12 +17,12 @@
 #   TICKETS_TASK    sst2 (smoke: sst2)
 #   TICKETS_SEEDS   "1 2 3" (smoke "1 2")
 #   TICKETS_LRS     "1e-4 2e-4" (smoke "1e-3")
-#   TICKETS_STEPS   400 (smoke 20): the updates of every run
+#   TICKETS_STEPS   400 (smoke 20): the updates of every model compared
 #   FINETUNE_BATCH, FINETUNE_MAX_SEQ_LENGTH, FINETUNE_ACCUMULATION, FINETUNE_MAX_EVAL_SAMPLES (lib.sh)
-# Budget split: EarlyBERT searches at most STEPS/5 (max_search_steps; the official one-epoch search of a
-# 5-epoch run), masks checked every STEPS/40; IMP spends 2 rounds of STEPS/4 (half the budget) before
-# its ticket exists and trains it for the other half; RigL moves units until STEPS/5; greedy selects
-# after STEPS/10 dense updates; the re-warm-up after a draw is STEPS/20 updates.
+# Finding the ticket: EarlyBERT searches at most STEPS/5 updates (max_search_steps), masks checked every
+# STEPS/40; IMP trains 2 rounds of STEPS/4 (rewinding to the pre-trained weights after each: half a
+# budget of extra updates, the expensive reference); RigL moves units until STEPS/5; greedy selects
+# after STEPS/10 dense updates.
 # Output: OUT/TASK/<variant>-lr<LR>-seed<S>/ per run (variants dense, earlybert, imp, rigl, greedy,
 # random, reinit-<strategy>), a row per run in OUT/results.tsv (setting lr=<LR>), OUT/comparison.txt
 # (`earlybert compare`) and OUT/tickets.txt (`earlybert compare --tickets`: the winning-ticket check with
@@ -51,13 +52,14 @@ if ! [ "$steps" -ge 10 ] 2> /dev/null; then
   exit 1
 fi
 search=$(( steps / 5 ))
-round=$(( steps / 4 ))
+round=$(( steps / 4 ))  # both rounds inside the search schedule of STEPS updates
 greedy_k=$(( steps / 10 ))
 check=$(( steps / 40 > 1 ? steps / 40 : 1 ))
 ft_task_flags "$task" "$model"
-# The task's config (its draw ratios, optimizer and L1 weights), with this lab's budget accounting.
-budget=(--config "configs/finetune/$task.yaml" --max_steps "$steps" --efficient_schedule continue
-        --efficient_warmup_steps $(( steps / 20 )) --ticket_check_steps "$check")
+# The task's config (its draw ratios, optimizer, schedule shape and L1 weights) with this lab's budget:
+# dense and the search on a schedule of STEPS updates, each ticket's training a fresh one of STEPS.
+budget=(--config "configs/finetune/$task.yaml" --max_steps "$steps" --efficient_schedule restart
+        --efficient_max_steps "$steps" --ticket_check_steps "$check")
 
 runs=()
 lab_run() {  # VARIANT LR SEED FLAGS...: one run at this budget, and its row

@@ -9,7 +9,8 @@ seed (x setting, when given) with run_row.py's columns; every number parses and 
 metric value equals the eval_<metric> of its run's own all_results.json; dense runs keep every head and
 neuron and drew nothing; ticket runs kept fewer and name a draw reason; forced draws (variant k) drew at
 k. --row-settings: every variant runs once per setting (tickets.sh: its learning rates); --updates: every
-run made exactly N updates (a budget shared by all variants). Then results.py must turn OUT into a page with one table row per (task, variant, setting) naming n and
+run trained its model exactly N updates after its ticket existed (updates - draw step; a budget shared
+by all variants, tickets.sh). Then results.py must turn OUT into a page with one table row per (task, variant, setting) naming n and
 the seeds, and keep a hand-written discussion across regeneration.
 """
 import argparse
@@ -83,7 +84,9 @@ def main():
             number(r[c], f"{where} {c}")
         check(float(r["train_s"]) > 0 and int(r["updates"]) > 0, f"{where}: no training recorded")
         if a.updates:
-            check(r["updates"] == str(a.updates), f"{where}: {r['updates']} updates, not the budget's {a.updates}")
+            trained = int(r["updates"]) - max(0, int(r["draw_step"]))
+            check(trained == a.updates, f"{where}: {r['updates']} updates drawn at {r['draw_step']}: {trained} "
+                                        f"after the draw, not the budget's {a.updates}")
         res_path = os.path.join(r["run_dir"], "all_results.json")
         if check(os.path.exists(res_path), f"{where}: {res_path} missing"):
             with open(res_path) as f:

@@ -159,8 +159,10 @@ TEST_F(CompareCmd, MissingFilesAreErrorsNamingThePath) {
   EXPECT_NE(r.err.find("train_runtime"), std::string::npos) << r.err;
 }
 
-// --tickets: two dense seeds, an EarlyBERT ticket (fixed step), the random-structure and the random
-// re-init controls of the same budget; the check prints every criterion with its numbers.
+// --tickets: two dense seeds, a ticket drawn at update 4 (fixed step) then trained 12 updates (restart),
+// the random-structure and the random re-init controls; all five trained their model 12 updates, so
+// every control counts (the search's 4 updates are the ticket's cost, not its budget); the check
+// prints every criterion with its numbers.
 TEST_F(CompareCmd, TicketsPrintsTheWinningTicketCheckWithItsEvidence) {
   const std::string dir = root_ + "/tickets";
   std::vector<std::string> runs;
@@ -187,6 +189,8 @@ TEST_F(CompareCmd, TicketsPrintsTheWinningTicketCheckWithItsEvidence) {
        {"ticket strategy fixed_step (accuracy)", "budget 12 updates", "dense ", "(n=2)", "within the dense seed spread",
         "better than random structure", "better than random re-init", "only one learning rate tried", "verdict: "})
     EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+  for (const char* missing : {"no dense runs", "no random-structure runs", "no random re-init runs"})
+    EXPECT_EQ(r.out.find(missing), std::string::npos) << missing << "\n" << r.out;
   // Only controls and dense runs: nothing to check, said in one line.
   const CliRun none = compare("--tickets " + runs[0] + " " + runs[3]);
   EXPECT_NE(none.status, 0);

@@ -1,8 +1,11 @@
 // The winning-ticket check: is a ticket "winning" under stated criteria, with the evidence?
 //
 // After "a rigorous definition of winning tickets" (and the lottery-ticket literature's controls), a
-// ticket strategy's runs are compared, per learning rate, with runs at the same training budget (the
-// number of optimizer updates, search included, as each run's trainer_state.json counts it):
+// ticket strategy's runs are compared, per learning rate, with runs at the same training budget: the
+// sub-network trains for as many updates as the dense model (Frankle & Carbin's definition: it matches
+// the dense accuracy "after training for at most the same number of iterations"); the updates spent
+// finding it (search, IMP rounds, RigL's moves, greedy's dense steps) are its cost, reported as wall
+// time, not budget:
 //
 //   1. within the dense spread   the ticket's mean metric over seeds is no worse than the dense model's
 //                                mean minus one standard deviation over its seeds (mean + std for a
@@ -38,7 +41,7 @@ struct TicketRunSummary {
   std::string strategy;
   double learning_rate = 0;
   int64_t seed = 0;
-  int64_t budget = 0;  ///< optimizer updates of the whole run
+  int64_t budget = 0;  ///< optimizer updates of the model compared: after the draw (all of a dense run's)
   double metric = 0;   ///< the compared final eval metric
 };
 
