@@ -1,8 +1,6 @@
 // Reading a run for the winning-ticket check — see include/earlybert/report/ticket_run_summary.h.
 #include "earlybert/report/ticket_run_summary.h"
 
-#include <algorithm>
-
 #include "earlybert/base/error.h"
 #include "earlybert/base/files.h"
 #include "earlybert/train/run_files.h"
@@ -26,9 +24,12 @@ TicketRunSummary read_ticket_run_summary(const std::string& dir, const std::stri
   s.name = rec.name;
   s.learning_rate = args.learning_rate;
   s.seed = args.seed;
-  // The sub-network's training budget: the updates after its ticket existed (a run with a search trains
-  // on after the draw; one given its ticket, or random, has d = 0). What finding it cost is wall time.
-  s.budget = rec.state.global_step - std::max<int64_t>(0, rec.state.draw_step);
+  // The budget of the model compared. Under restart the ticket trains a run of its own after the draw
+  // (d updates of search before it are its cost, wall time); under continue one schedule spans the
+  // whole run, so the whole run is the budget. A dense run, or a ticket given or random (d = 0): all.
+  s.budget = rec.state.global_step;
+  if (args.efficient_schedule == EfficientSchedule::Restart && rec.state.draw_step > 0)
+    s.budget -= rec.state.draw_step;
   switch (args.ticket_mode) {
     case TicketMode::None:
       s.role = TicketRole::Dense;

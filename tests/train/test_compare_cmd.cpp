@@ -159,10 +159,10 @@ TEST_F(CompareCmd, MissingFilesAreErrorsNamingThePath) {
   EXPECT_NE(r.err.find("train_runtime"), std::string::npos) << r.err;
 }
 
-// --tickets: two dense seeds, a ticket drawn at update 4 (fixed step) then trained 12 updates (restart),
-// the random-structure and the random re-init controls; all five trained their model 12 updates, so
-// every control counts (the search's 4 updates are the ticket's cost, not its budget); the check
-// prints every criterion with its numbers.
+// --tickets: two dense seeds, a ticket drawn at update 4 (fixed step), the random-structure and the
+// random re-init controls, all on one schedule of 12 updates (efficient_schedule continue: the whole run
+// is the budget), so every control counts; the check prints every criterion with its numbers. (Under
+// restart a ticket's budget is its updates after the draw: experiments.tickets_smoke.)
 TEST_F(CompareCmd, TicketsPrintsTheWinningTicketCheckWithItsEvidence) {
   const std::string dir = root_ + "/tickets";
   std::vector<std::string> runs;

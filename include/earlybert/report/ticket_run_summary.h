@@ -1,7 +1,8 @@
 // One run directory as the winning-ticket check sees it (report/winning_ticket.h): its role (from
-// config.yaml's ticket_mode), learning rate and seed (config.yaml), budget (trainer_state.json: the
-// updates after the draw, global_step - draw_step; the whole run when nothing was drawn or the ticket
-// existed before the first update) and one final eval metric (eval_results.json), all read through train/run_files.h.
+// config.yaml's ticket_mode), learning rate and seed (config.yaml), budget (trainer_state.json: under
+// efficient_schedule restart the updates after the draw, global_step - draw_step; under continue, with
+// nothing drawn, or a ticket that existed before the first update, the whole run) and one final eval
+// metric (eval_results.json), all read through train/run_files.h.
 #pragma once
 
 #include <string>

@@ -5,7 +5,8 @@
 // sub-network trains for as many updates as the dense model (Frankle & Carbin's definition: it matches
 // the dense accuracy "after training for at most the same number of iterations"); the updates spent
 // finding it (search, IMP rounds, RigL's moves, greedy's dense steps) are its cost, reported as wall
-// time, not budget:
+// time, not budget — under efficient_schedule restart; under continue the whole run is the budget (one
+// schedule of max_steps for every run):
 //
 //   1. within the dense spread   the ticket's mean metric over seeds is no worse than the dense model's
 //                                mean minus one standard deviation over its seeds (mean + std for a
@@ -41,7 +42,7 @@ struct TicketRunSummary {
   std::string strategy;
   double learning_rate = 0;
   int64_t seed = 0;
-  int64_t budget = 0;  ///< optimizer updates of the model compared: after the draw (all of a dense run's)
+  int64_t budget = 0;  ///< optimizer updates of the model compared (ticket_run_summary.h: restart vs continue)
   double metric = 0;   ///< the compared final eval metric
 };
 
