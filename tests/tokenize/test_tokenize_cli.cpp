@@ -144,6 +144,11 @@ TEST(TokenizeCli, RealUncasedVocab) {
 
 TEST(TokenizeCli, SentencePieceTrainAndTokenizeInsideALibTorchProcess) {
   EARLYBERT_REQUIRE_CLI();
+#if defined(__SANITIZE_ADDRESS__)
+  // A sanitized command loads the SentencePiece plugin without RTLD_DEEPBIND (ASan refuses it), so the
+  // plugin's protobuf binds to LibTorch's and training fails on the version check (RELIABILITY.md).
+  GTEST_SKIP() << "built with AddressSanitizer: the plugin cannot be isolated from LibTorch's protobuf";
+#endif
   const test::ScratchDir scratch("cli_spm");
   const std::string& dir = scratch.path();
   for (const char* type : {"unigram", "bpe"}) {
