@@ -10,8 +10,8 @@ metric value equals the eval_<metric> of its run's own all_results.json; dense r
 neuron and drew nothing; ticket runs kept fewer and name a draw reason; forced draws (variant k) drew at
 k. --row-settings: every variant runs once per setting (tickets.sh: its learning rates); --updates: every
 run trained its model exactly N updates after its ticket existed (updates - draw step; a budget shared
-by all variants, tickets.sh). Then results.py must turn OUT into a page with one table row per (task, variant, setting) naming n and
-the seeds, and keep a hand-written discussion across regeneration.
+by all variants, tickets.sh). Then results.py must turn OUT into a page with one table row per (task,
+variant, setting) naming n and the seeds, and keep a hand-written discussion across regeneration.
 """
 import argparse
 import json
