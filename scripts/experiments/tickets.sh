@@ -26,7 +26,9 @@
 # Output: OUT/TASK/<variant>-lr<LR>-seed<S>/ per run (variants dense, earlybert, imp, rigl, greedy,
 # random, reinit-<strategy>), a row per run in OUT/results.tsv (setting lr=<LR>), OUT/comparison.txt
 # (`earlybert compare`) and OUT/tickets.txt (`earlybert compare --tickets`: the winning-ticket check with
-# its evidence), both shown in docs/RESULTS.md by results.py. Resumable: finished runs are skipped.
+# its evidence) over every finished run in OUT/TASK, shown in docs/RESULTS.md by results.py. Resumable:
+# finished runs are skipped, so a second learning rate or more seeds can be added by a later call
+# (TICKETS_LRS=2e-4 …) and the comparison then covers both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/experiments/lib.sh
@@ -61,7 +63,6 @@ ft_task_flags "$task" "$model"
 budget=(--config "configs/finetune/$task.yaml" --max_steps "$steps" --efficient_schedule restart
         --efficient_max_steps "$steps" --ticket_check_steps "$check")
 
-runs=()
 lab_run() {  # VARIANT LR SEED FLAGS...: one run at this budget, and its row
   local variant="$1" lr="$2" seed="$3"
   shift 3
@@ -69,7 +70,6 @@ lab_run() {  # VARIANT LR SEED FLAGS...: one run at this budget, and its row
   run_once "$dir" finetune "${ft_task[@]}" "${budget[@]}" "${ft_common[@]}" --seed "$seed" \
     --learning_rate "$lr" --search_learning_rate "$lr" --efficient_learning_rate "$lr" "$@" "${exp_args[@]}"
   append_result tickets "$task" "$variant" "$seed" "$dir" "lr=$lr"
-  runs+=("$dir")
 }
 
 for lr in $lrs; do
@@ -87,6 +87,12 @@ for lr in $lrs; do
   done
 done
 
+# The comparison covers every finished run of the output dir, earlier invocations' too (another learning
+# rate or more seeds added later), as results.tsv does.
+runs=()
+for d in "$out/$task"/*-lr*-seed*/; do
+  [ -f "$d/all_results.json" ] && runs+=("${d%/}")
+done
 metric=$(python3 -c 'import sys; sys.path.insert(0, "scripts/experiments"); import run_row; print(run_row.MAIN_METRIC[sys.argv[1]])' "$task")
 exp_step "comparison (all runs done $(( $(date +%s) - exp_start )) s after the start)"
 "$eb" compare "${runs[@]}" | tee "$out/comparison.txt"
