@@ -6,18 +6,11 @@
 #include <cstring>
 
 #include "earlybert/runtime/allocator.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define EARLYBERT_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EARLYBERT_ASAN 1
-#endif
-#endif
+#include "sanitizer.h"
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 TEST(Allocator, LargeBlocksAreNotMappedOneByOne) {
-#ifdef EARLYBERT_ASAN
+#ifdef EARLYBERT_TEST_ASAN
   // AddressSanitizer replaces glibc's malloc with its own allocator: mallopt() is a no-op there.
   GTEST_SKIP() << "built with AddressSanitizer: glibc's malloc (and mallopt) is not in use";
 #endif

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
+#include "sanitizer.h"
 #include "tokenize/tokenize_test_util.h"
 
 using namespace earlybert;
@@ -144,7 +145,7 @@ TEST(TokenizeCli, RealUncasedVocab) {
 
 TEST(TokenizeCli, SentencePieceTrainAndTokenizeInsideALibTorchProcess) {
   EARLYBERT_REQUIRE_CLI();
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef EARLYBERT_TEST_ASAN
   // A sanitized command loads the SentencePiece plugin without RTLD_DEEPBIND (ASan refuses it), so the
   // plugin's protobuf binds to LibTorch's and training fails on the version check (RELIABILITY.md).
   GTEST_SKIP() << "built with AddressSanitizer: the plugin cannot be isolated from LibTorch's protobuf";
