@@ -54,12 +54,14 @@ exp_init() {
   exp_start=$(date +%s)
 }
 
-# OUT/invocation.txt: how the script was called (its settings from the environment included) and where;
-# results.py shows it under the experiment's table.
+# OUT/invocation.txt: how the script was called (its settings from the environment included) and where,
+# a block per call (a blank line between): an output dir filled by several calls (other tasks, seeds or
+# learning rates) keeps every command; results.py shows them under the experiment's table.
 exp_write_invocation() {
   local f="$out/invocation.txt" settings
   local name
   settings=""
+  [ -s "$f" ] && printf '\n' >> "$f"
   for name in $(compgen -e | { grep -E '^(EXPERIMENTS_|EARLYBERT_BUILD_DIR|PRETRAIN_|FINETUNE_|TRANSFER_|EARLY_|TICKETS_)' || true; } | sort); do
     settings+="$name=$(printf '%q' "${!name}") "  # quoted: the line can be pasted back into a shell
   done
@@ -72,7 +74,7 @@ exp_write_invocation() {
     printf 'nproc\t%s\n' "$(nproc)"
     printf 'cpu\t%s\n' "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')"
     printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-  } > "$f"
+  } >> "$f"
 }
 
 exp_step() { printf '\n=== [%s] %s: %s\n' "$(date +%H:%M:%S)" "$exp_name" "$*"; }
@@ -273,12 +275,43 @@ ft_variant_flags() {
   return 0
 }
 
-# ft_run EXPERIMENT DIR TASK VARIANT SEED MODEL [SETTING]: one fine-tuning run (skipped when finished)
-# and its row in results.tsv.
+# ft_run EXPERIMENT DIR TASK VARIANT SEED MODEL [SETTING [SAME_RUN]]: one fine-tuning run (skipped when
+# finished) and its row in results.tsv. SAME_RUN: a run directory of another experiment; when it is a
+# finished run of exactly this command (link_same_run), it is linked instead of trained again.
 ft_run() {
-  local experiment="$1" dir="$2" task="$3" variant="$4" seed="$5" model="$6" setting="${7:-}"
+  local experiment="$1" dir="$2" task="$3" variant="$4" seed="$5" model="$6" setting="${7:-}" same="${8:-}"
   ft_task_flags "$task" "$model"
   ft_variant_flags "$task" "$variant" "$seed"
-  run_once "$dir" finetune "${ft_flags[@]}" "${ft_task[@]}" "${ft_common[@]}" "${exp_args[@]}"
+  local args=(finetune "${ft_flags[@]}" "${ft_task[@]}" "${ft_common[@]}" "${exp_args[@]}")
+  [ -n "$same" ] && link_same_run "$same" "$dir" "${args[@]}"
+  run_once "$dir" "${args[@]}"
   append_result "$experiment" "$task" "${variant%%=*}" "$seed" "$dir" "$setting"
+}
+
+# link_same_run FROM DIR SUBCOMMAND ARGS...: when DIR does not exist and FROM is a finished run whose
+# recorded command (FROM.run.json) is the one run_once would run for DIR, apart from the output dir,
+# DIR (and DIR.log, DIR.run.json) become symbolic links to FROM's: the same training is not paid twice
+# (transfer.sh's dense runs are finetune.sh's). Anything else — another seed, budget, model or binary —
+# leaves DIR alone, and run_once trains it.
+link_same_run() {
+  local from="$1" dir="$2"
+  shift 2
+  [ ! -e "$dir" ] && [ -f "$from/all_results.json" ] && [ -f "$from.run.json" ] || return 0
+  if python3 - "$from.run.json" "$eb" "$@" << 'EOF'
+import json, sys
+recorded, *args = sys.argv[1:]
+command = json.load(open(recorded))["command"]
+# run_once's command ends with --output_dir DIR --resume_from_checkpoint auto; DIR may be spelled any way
+sys.exit(0 if command[:-4] == args and command[-4] == "--output_dir" and command[-2:] == ["--resume_from_checkpoint", "auto"] else 1)
+EOF
+  then
+    mkdir -p "$(dirname "$dir")"
+    local f
+    for f in "" .log .run.json; do
+      ln -s "$(realpath "$from$f")" "$dir$f"
+    done
+    exp_step "$dir: the same run as $from, linked"
+  else
+    exp_step "$dir: $from is not the same run (another command), trained here"
+  fi
 }

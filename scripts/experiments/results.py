@@ -9,9 +9,10 @@ results.tsv. Per experiment the page shows one table row per (task, variant, set
 mean ± sample standard deviation over seeds with n and the seeds named (and each seed's value), the mean
 training time and the time saved against the dense variant of the same task, updates, draw steps and
 reasons, heads and FFN neurons kept; then the command that produced it, the commit(s), the dates and the
-machine (nproc, CPU model, load when the script started). early_curve adds its mask-distance curve and
-each ticket's distance to the latest one (curve-*.tsv, tickets-*.tsv); tickets adds the winning-ticket
-check of `earlybert compare --tickets` (tickets.txt) with its evidence.
+machine (nproc, CPU model, load when the script started). pretrain adds each run's time per phase and
+its held-out metric at every evaluation with the time elapsed (trainer_state.json). early_curve adds its
+mask-distance curve and each ticket's distance to the latest one (curve-*.tsv, tickets-*.tsv); tickets
+adds the winning-ticket check of `earlybert compare --tickets` (tickets.txt) with its evidence.
 
 The discussion between the markers <!-- discussion --> and <!-- /discussion --> of an existing output
 file is kept as it is: write the interpretation there, regenerate the rest. Without any results the page
@@ -20,6 +21,7 @@ says which scripts to run.
 import argparse
 import csv
 import glob
+import json
 import math
 import os
 import re
@@ -27,10 +29,10 @@ import statistics
 import sys
 
 ORDER = ["pretrain", "finetune", "transfer", "early_curve", "tickets"]
-VARIANT_ORDER = ["dense", "earlybert", "imp", "rigl", "greedy", "random", "transfer", "k", "reinit-earlybert",
+VARIANT_ORDER = ["dense", "earlybert", "earlybert_wall", "imp", "rigl", "greedy", "random", "transfer", "k", "reinit-earlybert",
                  "reinit-imp", "reinit-rigl", "reinit-greedy"]
 TITLES = {
-    "pretrain": "Pre-training: dense vs EarlyBERT at the same token budget (pretrain.sh)",
+    "pretrain": "Pre-training: dense vs EarlyBERT at the same token budget and wall time (pretrain.sh)",
     "finetune": "Fine-tuning: dense vs EarlyBERT vs random ticket (finetune.sh)",
     "transfer": "Ticket transfer: the ticket drawn in pre-training, fine-tuned without a second search (transfer.sh)",
     "early_curve": "Does the early bird come early? Tickets drawn at step k (early_curve.sh)",
@@ -91,15 +93,21 @@ def read_tsv(path):
     return rows
 
 
-def read_kv(path):
-    out = {}
+def read_blocks(path):
+    """invocation.txt: one dict per call of the script (blocks of key<TAB>value lines, blank-separated)."""
+    blocks, block = [], {}
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
                 if "\t" in line:
                     k, v = line.rstrip("\n").split("\t", 1)
-                    out[k] = v
-    return out
+                    block[k] = v
+                elif not line.strip() and block:
+                    blocks.append(block)
+                    block = {}
+    if block:
+        blocks.append(block)
+    return blocks
 
 
 def fmt(x):
@@ -132,6 +140,10 @@ def other_metrics(rows, main):
     return ", ".join(f"{k} {fmt(statistics.fmean(v))}" for k, v in sorted(acc.items()))
 
 
+def variant_rank(variant):
+    return VARIANT_ORDER.index(variant) if variant in VARIANT_ORDER else len(VARIANT_ORDER)
+
+
 def group_rows(rows):
     groups = {}
     for r in rows:
@@ -139,9 +151,8 @@ def group_rows(rows):
 
     def order(key):
         task, variant, setting = key
-        v = VARIANT_ORDER.index(variant) if variant in VARIANT_ORDER else len(VARIANT_ORDER)
         k = int(m.group(1)) if (m := re.fullmatch(r"k=(\d+)", setting)) else -1
-        return (task, v, k, setting)
+        return (task, variant_rank(variant), k, setting)
 
     return [(k, groups[k]) for k in sorted(groups, key=order)]
 
@@ -151,7 +162,8 @@ def distinct(rows, key):
 
 
 def experiment_section(name, exp_dir, rows):
-    inv = read_kv(os.path.join(exp_dir, "invocation.txt"))
+    calls = read_blocks(os.path.join(exp_dir, "invocation.txt"))
+    inv = calls[-1] if calls else {}
     lines = [f"## {TITLES.get(name, name)}", ""]
     dense_time = {}  # by (task, setting) — one model's dense run — and by task (early_curve's k settings)
     for (task, variant, setting), rs in group_rows(rows):
@@ -180,6 +192,8 @@ def experiment_section(name, exp_dir, rows):
             f"{saved} | {'/'.join(distinct(rs, 'updates'))} | {draw} | {heads} | {ffn} | "
             f"{other_metrics(rs, rs[0]['metric']) or '–'} |")
     lines.append("")
+    if name == "pretrain":
+        lines += phase_section(rows) + eval_curve_section(rows)
     if name == "early_curve":
         lines += curve_section(exp_dir)
     if name == "tickets":
@@ -188,16 +202,67 @@ def experiment_section(name, exp_dir, rows):
     dates = distinct(rows, "date")
     lines.append(f"- Source: `{exp_dir}/results.tsv` ({len(rows)} runs; each run's directory and log are named "
                  f"in its `run_dir` column).")
-    if inv.get("command"):
-        lines.append(f"- Command: `{inv['command']}`")
+    commands = list(dict.fromkeys(c["command"] for c in calls if c.get("command")))  # in call order, once
+    if len(commands) == 1:
+        lines.append(f"- Command: `{commands[0]}`")
+    elif commands:
+        lines.append("- Commands (the calls that filled this directory, in order):")
+        lines += [f"  - `{c}`" for c in commands]
     lines.append(f"- Commit(s): {', '.join(f'`{c}`' for c in commits) or '–'}; runs finished "
                  f"{dates[0] if dates else '–'} – {dates[-1] if dates else '–'}.")
     machine = f"{inv.get('nproc', '?')} cores, {inv.get('cpu', '?')}"
-    if inv.get("load"):
-        machine += f", load average {inv['load']} when the script started"
+    loads = [c["load"] for c in calls if c.get("load")]
+    if loads:
+        machine += f", load average {' / '.join(loads)} when the script started" + \
+            (" (each call)" if len(loads) > 1 else "")
     lines.append(f"- Machine: {machine}.")
     lines.append("")
     return lines
+
+
+def phase_section(rows):
+    """Wall time per phase of each run: the search (updates up to the draw) and what follows it (the
+    pruned model's updates), or the dense updates; seconds per update of each; evaluations and checkpoints."""
+    lines = ["Time per phase (seconds; per update in brackets; *eval + ckpt*: evaluations and checkpoints, "
+             "inside *train s*):", "",
+             "| variant | seed | updates | draw | search s | after the draw / dense s | eval + ckpt s | train s |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (variant_rank(r["variant"]), seed_key(r["seed"]))):
+        updates = int(r["updates"])
+        draw = int(r["draw_step"]) if r.get("draw_step") not in (None, "", "-1") else None
+        search, after = float(r["search_s"]), float(r["efficient_s"] if draw is not None else r["dense_s"])
+        n_after = updates - (draw or 0)
+        searched = f"{search:.1f} ({search / draw:.3f})" if draw else "–"
+        lines.append(f"| {r['variant']} | {r['seed']} | {updates} | {draw if draw is not None else '–'} | {searched} | "
+                     f"{after:.1f} ({after / max(1, n_after):.3f}) | {float(r['eval_s']):.1f} | {r['train_s']:.1f} |")
+    return lines + [""]
+
+
+def eval_curve_section(rows):
+    """The held-out metric at each evaluation during training (trainer_state.json's log history), with the
+    training time elapsed when it was taken: the comparison at equal updates and at equal time."""
+    curves = {}
+    for r in sorted(rows, key=lambda r: (variant_rank(r["variant"]), seed_key(r["seed"]))):
+        path = os.path.join(r["run_dir"], "trainer_state.json")
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            history = json.load(f).get("log_history", [])
+        key = "eval_" + r["metric"]
+        curves[f"{r['variant']} seed {r['seed']}"] = {
+            h["step"]: (h[key], h.get("elapsed")) for h in history if key in h}
+    if not curves:
+        return []
+    steps = sorted({s for c in curves.values() for s in c})
+    metric = rows[0]["metric"]
+    lines = [f"Held-out {metric} during training (at each evaluation; in brackets the seconds since the run "
+             "started, evaluations included):", "",
+             "| step | " + " | ".join(curves) + " |", "|---|" + "---|" * len(curves)]
+    for step in steps:
+        cells = [f"{fmt(c[step][0])} ({c[step][1]:.0f} s)" if step in c and c[step][1] is not None
+                 else (fmt(c[step][0]) if step in c else "") for c in curves.values()]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def curve_section(exp_dir):

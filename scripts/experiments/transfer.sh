@@ -11,6 +11,10 @@
 #   TRANSFER_PRETRAIN_DIR  pretrain.sh's output (runs/experiments/pretrain; smoke: runs/experiments-smoke/pretrain)
 #   TRANSFER_TASKS         FINETUNE_TASKS, else "sst2 wordnet mrpc rte cola stsb squad" (smoke: "sst2")
 #   TRANSFER_SEEDS         FINETUNE_SEEDS, else "1 2 3" (smoke: "1 2")
+#   TRANSFER_DENSE_FROM    finetune.sh's output dir when it fine-tuned the same dense model
+#                          (FINETUNE_MODEL=TRANSFER_PRETRAIN_DIR/dense) with the same settings: its dense
+#                          runs are linked, not trained again (lib.sh link_same_run: only when the
+#                          command is the same)
 # The dense run gets FINETUNE_DENSE_STEPS updates, the pruned model FINETUNE_EFFICIENT_STEPS (the same
 # efficient stage as finetune.sh's EarlyBERT and random runs). Runs: OUT/TASK/{dense,transfer}-seedS/.
 set -euo pipefail
@@ -41,7 +45,8 @@ done
 
 for task in $tasks; do
   for seed in $seeds; do
-    ft_run transfer "$out/$task/dense-seed$seed" "$task" dense "$seed" "$pre/dense" "model=pretrain/dense"
+    ft_run transfer "$out/$task/dense-seed$seed" "$task" dense "$seed" "$pre/dense" "model=pretrain/dense" \
+      "${TRANSFER_DENSE_FROM:+$TRANSFER_DENSE_FROM/$task/dense-seed$seed}"
     ft_run transfer "$out/$task/transfer-seed$seed" "$task" transfer "$seed" "$pre/earlybert" "model=pretrain/earlybert"
   done
 done

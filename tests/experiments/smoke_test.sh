@@ -13,7 +13,15 @@ check=(python3 "$here/check_results.py" "$out" --experiment "$script")
 case "$script" in
   pretrain)
     EXPERIMENTS_DIR="$out" bash "$repo/scripts/experiments/pretrain.sh" --smoke
-    "${check[@]}" --tasks mlm --variants dense,earlybert,earlybert_wall --seeds 1 ;;
+    "${check[@]}" --tasks mlm --variants dense,earlybert,earlybert_wall --seeds 1
+    # the page's time per phase (a row per run; the tickets' draw step) and held-out accuracy curve
+    # (the last step evaluated in all three runs)
+    python3 "$repo/scripts/experiments/results.py" "$out" --output "$out/RESULTS.md" > /dev/null
+    grep -q '^| dense | 1 | 20 | – | – | ' "$out/RESULTS.md"
+    for variant in earlybert earlybert_wall; do
+      grep -q "^| $variant | 1 | [0-9]* | [1-9][0-9]* | [0-9.]* ([0-9.]*) | " "$out/RESULTS.md"
+    done
+    grep -qE '^\| 20 \| [0-9.]+ \([0-9]+ s\) \| [0-9.]+ \([0-9]+ s\) \| [0-9.]+ \([0-9]+ s\) \|$' "$out/RESULTS.md" ;;
   finetune)
     EXPERIMENTS_DIR="$out" FINETUNE_TASKS="sst2 stsb squad" bash "$repo/scripts/experiments/finetune.sh" --smoke
     "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
@@ -40,7 +48,18 @@ case "$script" in
     test "$status" = 3 && test ! -e "$out/squad/random-seed2" && grep -q 'stop requested before' "$out/stop.log" ;;
   transfer)  # the models of the pretrain smoke test (a CTest fixture), made here when absent
     EXPERIMENTS_DIR="$out" TRANSFER_PRETRAIN_DIR="$root/pretrain" bash "$repo/scripts/experiments/transfer.sh" --smoke
-    "${check[@]}" --tasks sst2 --variants dense,transfer --seeds 1,2 ;;
+    "${check[@]}" --tasks sst2 --variants dense,transfer --seeds 1,2
+    # TRANSFER_DENSE_FROM: a dense run of the same command is linked, not trained again; another
+    # command (here another budget) is trained
+    EXPERIMENTS_DIR="$out-reuse" TRANSFER_PRETRAIN_DIR="$root/pretrain" TRANSFER_DENSE_FROM="$out" TRANSFER_SEEDS=1 \
+      bash "$repo/scripts/experiments/transfer.sh" --smoke > "$out-reuse.log"
+    grep -q "sst2/dense-seed1: the same run as .*, linked" "$out-reuse.log"
+    test "$(readlink -f "$out-reuse/sst2/dense-seed1")" = "$(readlink -f "$out/sst2/dense-seed1")"
+    python3 "$here/check_results.py" "$out-reuse" --experiment transfer --tasks sst2 --variants dense,transfer --seeds 1
+    EXPERIMENTS_DIR="$out-other" TRANSFER_PRETRAIN_DIR="$root/pretrain" TRANSFER_DENSE_FROM="$out" TRANSFER_SEEDS=1 \
+      FINETUNE_DENSE_STEPS=6 bash "$repo/scripts/experiments/transfer.sh" --smoke > "$out-other.log"
+    grep -q "sst2/dense-seed1: .* is not the same run (another command), trained here" "$out-other.log"
+    test ! -L "$out-other/sst2/dense-seed1" && test -f "$out-other/sst2/dense-seed1/all_results.json" ;;
   early_curve)
     EXPERIMENTS_DIR="$out" bash "$repo/scripts/experiments/early_curve.sh" --smoke
     "${check[@]}" --tasks sst2 --variants dense,earlybert,k --seeds 1 --settings k=2,k=4,k=6
