@@ -10,7 +10,9 @@
 #
 # Settings (environment; lib.sh has the shared ones and the budgets, docs/EXPERIMENTS.md the timings):
 #   FINETUNE_MODEL   the pre-trained model (default: the dense model of pretrain.sh,
-#                    runs/experiments/pretrain/dense; e.g. ../shared/data/models/tiny-bert-random-safetensors)
+#                    runs/experiments/pretrain/dense; e.g. ../shared/data/models/tiny-bert-random-safetensors),
+#                    or "new": a randomly initialised bert-mini (FINETUNE_NEW_CONFIG) with BERT's uncased
+#                    vocabulary, the no-pre-training control (with FINETUNE_VARIANTS=dense)
 #   FINETUNE_TASKS   "sst2 wordnet mrpc rte cola stsb squad" (smoke: "sst2 squad")
 #   FINETUNE_SEEDS   "1 2 3" (smoke: "1 2")
 #   FINETUNE_VARIANTS "dense earlybert random"

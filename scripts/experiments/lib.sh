@@ -50,13 +50,14 @@ exp_init() {
   if [ "$exp_commit" != unknown ] && ! git diff --quiet HEAD -- src include apps scripts configs 2>/dev/null; then
     exp_commit="$exp_commit-dirty"
   fi
-  exp_write_invocation
+  exp_invocation_written=false  # written by the first run this call starts (run_once)
   exp_start=$(date +%s)
 }
 
 # OUT/invocation.txt: how the script was called (its settings from the environment included) and where,
-# a block per call (a blank line between): an output dir filled by several calls (other tasks, seeds or
-# learning rates) keeps every command; results.py shows them under the experiment's table.
+# a block per call that started a run (a blank line between): an output dir filled by several calls
+# (other tasks, seeds or learning rates) keeps every command, and a call that failed its checks or
+# found every run finished adds none; results.py shows them under the experiment's table.
 exp_write_invocation() {
   local f="$out/invocation.txt" settings
   local name
@@ -105,6 +106,10 @@ run_once() {
   fi
   if [ -d "$dir" ] && ! ls "$dir"/checkpoint-*/COMPLETE > /dev/null 2>&1; then
     rm -rf "$dir"  # killed before its first complete checkpoint: nothing to resume
+  fi
+  if [ "$exp_invocation_written" = false ]; then
+    exp_write_invocation
+    exp_invocation_written=true
   fi
   local resumed=false
   [ -d "$dir" ] && resumed=true
@@ -181,7 +186,8 @@ ft_steps() {
 }
 
 # ft_task_flags TASK MODEL: sets ft_task (task, data, model and tokenizer flags). MODEL is a model
-# directory, or "new" (smoke: a new tiny model from tests/fixtures/train/e2e/tiny-model.yaml with the
+# directory, or "new": a new, randomly initialised model (FINETUNE_NEW_CONFIG, default bert-mini, with
+# BERT's uncased vocabulary; smoke: the tiny model of tests/fixtures/train/e2e/tiny-model.yaml with the
 # fixture's vocabulary).
 ft_task_flags() {
   local task="$1" model="$2" glue_dir=""
@@ -209,8 +215,13 @@ ft_task_flags() {
          [ -n "${FINETUNE_MAX_EVAL_SAMPLES:-}" ] && ft_task+=(--max_eval_samples "$FINETUNE_MAX_EVAL_SAMPLES") ;;
     esac
   fi
-  if [ "$model" = new ]; then
+  if [ "$model" = new ] && [ "$smoke" = 1 ]; then
     ft_task+=(--config_name "$fixtures/train/e2e/tiny-model.yaml" --tokenizer_name "$vocab")
+  elif [ "$model" = new ]; then
+    # no pre-training: a randomly initialised model of pretrain.sh's size and vocabulary, the control
+    # that says what pre-training adds
+    ft_task+=(--config_name "${FINETUNE_NEW_CONFIG:-bert-mini}" --tokenizer_name "$data/vocab/bert-base-uncased-vocab.txt"
+              --do_lower_case true)
   else
     if [ ! -f "$model/config.json" ]; then
       echo "$exp_name: $model is not a model directory (no config.json)" >&2

@@ -9,14 +9,16 @@ results.tsv. Per experiment the page shows one table row per (task, variant, set
 mean ± sample standard deviation over seeds with n and the seeds named (and each seed's value), the mean
 training time and the time saved against the dense variant of the same task, updates, draw steps and
 reasons, heads and FFN neurons kept; then the command that produced it, the commit(s), the dates and the
-machine (nproc, CPU model, load when the script started). pretrain adds each run's time per phase and
+machine (nproc, CPU model, load when the first run started). pretrain adds each run's time per phase and
 its held-out metric at every evaluation with the time elapsed (trainer_state.json). early_curve adds its
 mask-distance curve and each ticket's distance to the latest one (curve-*.tsv, tickets-*.tsv); tickets
 adds the winning-ticket check of `earlybert compare --tickets` (tickets.txt) with its evidence.
 
 The discussion between the markers <!-- discussion --> and <!-- /discussion --> of an existing output
-file is kept as it is: write the interpretation there, regenerate the rest. Without any results the page
-says which scripts to run.
+file is kept as it is: write the interpretation there, regenerate the rest. So is an existing section
+whose source directory is not on this machine (the run directories are not committed, and a machine that
+re-ran one experiment should not erase the others' tables): it is kept as it was, marked as such, unless
+--drop-missing is given. Without any results the page says which scripts to run.
 """
 import argparse
 import csv
@@ -213,7 +215,7 @@ def experiment_section(name, exp_dir, rows):
     machine = f"{inv.get('nproc', '?')} cores, {inv.get('cpu', '?')}"
     loads = [c["load"] for c in calls if c.get("load")]
     if loads:
-        machine += f", load average {' / '.join(loads)} when the script started" + \
+        machine += f", load average {' / '.join(loads)} when the first run started" + \
             (" (each call)" if len(loads) > 1 else "")
     lines.append(f"- Machine: {machine}.")
     lines.append("")
@@ -315,10 +317,41 @@ def kept_discussion(path):
     return DEFAULT_DISCUSSION
 
 
+KEPT_NOTE = ("*Kept from an earlier version of this page: `{src}` (its runs and logs) is not on the machine "
+             "that regenerated it; the command below reproduces it.*")
+
+
+def kept_sections(path, generated):
+    """The experiment sections of the existing page at `path` whose source directory is neither among
+    `generated` nor on this machine, as (experiment name, source dir, lines), each marked as kept."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        text = f.read()
+    body = text.split("\n## Discussion\n", 1)[0]
+    names = {title: name for name, title in TITLES.items()}
+    kept = []
+    for chunk in re.split(r"\n(?=## )", body)[1:]:
+        lines = chunk.rstrip("\n").split("\n")
+        source = re.search(r"^- Source: `(.+?)/results\.tsv`", chunk, re.M)
+        if not source:
+            continue
+        src = source.group(1)
+        if src in generated or os.path.exists(os.path.join(src, "results.tsv")):
+            continue
+        note = KEPT_NOTE.format(src=src)
+        if note not in lines:
+            lines[1:1] = ["", note]
+        kept.append((names.get(lines[0][3:].strip(), lines[0][3:].strip()), src, lines + [""]))
+    return kept
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dirs", nargs="*", help="experiment output directories (default: runs/experiments/*/)")
     ap.add_argument("--output", default="docs/RESULTS.md")
+    ap.add_argument("--drop-missing", action="store_true",
+                    help="drop the existing page's sections whose source directory is not on this machine")
     args = ap.parse_args()
     dirs = args.dirs or sorted(os.path.dirname(p) for p in glob.glob("runs/experiments/*/results.tsv"))
     experiments = []
@@ -329,19 +362,23 @@ def main():
         rows = read_tsv(path)
         if rows:
             experiments.append((rows[0]["experiment"], d.rstrip("/"), rows))
-    experiments.sort(key=lambda e: (ORDER.index(e[0]) if e[0] in ORDER else len(ORDER), e[0], e[1]))
+    sections = [(name, d, experiment_section(name, d, rows)) for name, d, rows in experiments]
+    kept = [] if args.drop_missing else kept_sections(args.output, {d for _, d, _ in experiments})
+    sections += kept
+    sections.sort(key=lambda e: (ORDER.index(e[0]) if e[0] in ORDER else len(ORDER), e[0], e[1]))
     out = ["# Results", "", INTRO]
-    if not experiments:
+    if not sections:
         out.append(NO_RESULTS)
-    for name, d, rows in experiments:
-        out += experiment_section(name, d, rows)
+    for _, _, lines in sections:
+        out += lines
     out += ["## Discussion", "", BEGIN, kept_discussion(args.output), END, ""]
     tmp = args.output + ".tmp"
     os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
     with open(tmp, "w") as f:
         f.write("\n".join(out))
     os.replace(tmp, args.output)
-    print(f"results.py: {args.output}: {sum(len(r) for _, _, r in experiments)} runs in {len(experiments)} experiment(s)")
+    print(f"results.py: {args.output}: {sum(len(r) for _, _, r in experiments)} runs in {len(experiments)} experiment(s)"
+          + (f"; kept {len(kept)} section(s) whose directory is not here: {', '.join(d for _, d, _ in kept)}" if kept else ""))
 
 
 if __name__ == "__main__":
