@@ -37,7 +37,8 @@
 # PRETRAIN_EVAL_STEPS (steps / 4), PRETRAIN_MAX_SEARCH_STEPS, PRETRAIN_CHECK_STEPS, PRETRAIN_VARIANTS
 # ("dense earlybert earlybert_wall": the last is EarlyBERT at the dense run's wall time, below), PRETRAIN_WORDNET (1: add the WordNet glosses; smoke 0), PRETRAIN_CORPORA (the files
 # above). Extra arguments after the flags go to both runs. Output: OUT/data (the prepared shards),
-# OUT/dense and OUT/earlybert (model directories: finetune.sh and transfer.sh start from them).
+# OUT/dense and OUT/earlybert (model directories: finetune.sh and transfer.sh start from them),
+# OUT/report.html (`earlybert report` of the runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/experiments/lib.sh
@@ -100,7 +101,8 @@ per_update = e["efficient_runtime"] / max(1, steps - draw)
 print(max(steps, round(draw + (d["dense_runtime"] - e["search_runtime"]) / per_update)))
 PY
 }
-for variant in ${PRETRAIN_VARIANTS:-dense earlybert earlybert_wall}; do
+variants="${PRETRAIN_VARIANTS:-dense earlybert earlybert_wall}"
+for variant in $variants; do
   run_steps="$steps"
   case "$variant" in
     dense) flags=(--ticket_mode none) ;;
@@ -121,4 +123,10 @@ for variant in ${PRETRAIN_VARIANTS:-dense earlybert earlybert_wall}; do
   run_once "$out/$variant" pretrain "${common[@]}" "${flags[@]}" "${exp_args[@]}"
   append_result pretrain mlm "$variant" "$seed" "$out/$variant" "steps=$run_steps"
 done
-exp_step "all runs finished ($(( $(date +%s) - exp_start ))s); table: $out/results.tsv"
+# The runs on one page (docs/REPORT.md): loss and held-out curves, mask distances with the draw, the
+# pruned structure, time per phase.
+report_runs=()
+for variant in $variants; do report_runs+=("$out/$variant"); done
+"$eb" report "${report_runs[@]}" --output "$out/report.html" \
+  --title "Pre-training $(basename "$model_config" .yaml), $steps updates of ${batch}x$seq tokens: ${variants// / vs }"
+exp_step "all runs finished ($(( $(date +%s) - exp_start ))s); table: $out/results.tsv, report: $out/report.html"

@@ -21,7 +21,10 @@ case "$script" in
     for variant in earlybert earlybert_wall; do
       grep -q "^| $variant | 1 | [0-9]* | [1-9][0-9]* | [0-9.]* ([0-9.]*) | " "$out/RESULTS.md"
     done
-    grep -qE '^\| 20 \| [0-9.]+ \([0-9]+ s\) \| [0-9.]+ \([0-9]+ s\) \| [0-9.]+ \([0-9]+ s\) \|$' "$out/RESULTS.md" ;;
+    grep -qE '^\| 20 \| [0-9.]+ \([0-9]+ s\) \| [0-9.]+ \([0-9]+ s\) \| [0-9.]+ \([0-9]+ s\) \|$' "$out/RESULTS.md"
+    # the report of the three runs (its content is tested in tests/report)
+    test "$(grep -c "pretrain/earlybert_wall" "$out/report.html")" -ge 1
+    grep -q '<svg' "$out/report.html" ;;
   finetune)
     EXPERIMENTS_DIR="$out" FINETUNE_TASKS="sst2 stsb squad" bash "$repo/scripts/experiments/finetune.sh" --smoke
     "${check[@]}" --tasks sst2,stsb,squad --variants dense,earlybert,random --seeds 1,2
