@@ -18,7 +18,8 @@ The discussion between the markers <!-- discussion --> and <!-- /discussion --> 
 file is kept as it is: write the interpretation there, regenerate the rest. So is an existing section
 whose source directory is not on this machine (the run directories are not committed, and a machine that
 re-ran one experiment should not erase the others' tables): it is kept as it was, marked as such, unless
---drop-missing is given. Without any results the page says which scripts to run.
+--drop-missing is given (--drop DIR drops only that one: a section a newer experiment supersedes). Without
+any results the page says which scripts to run.
 """
 import argparse
 import csv
@@ -352,6 +353,8 @@ def main():
     ap.add_argument("--output", default="docs/RESULTS.md")
     ap.add_argument("--drop-missing", action="store_true",
                     help="drop the existing page's sections whose source directory is not on this machine")
+    ap.add_argument("--drop", action="append", default=[], metavar="DIR",
+                    help="drop the existing page's section whose source directory is DIR (repeatable)")
     args = ap.parse_args()
     dirs = args.dirs or sorted(os.path.dirname(p) for p in glob.glob("runs/experiments/*/results.tsv"))
     experiments = []
@@ -364,6 +367,12 @@ def main():
             experiments.append((rows[0]["experiment"], d.rstrip("/"), rows))
     sections = [(name, d, experiment_section(name, d, rows)) for name, d, rows in experiments]
     kept = [] if args.drop_missing else kept_sections(args.output, {d for _, d, _ in experiments})
+    drop = {d.rstrip("/") for d in args.drop}
+    unknown = drop - {d for _, d, _ in kept}
+    if unknown:
+        fail(", ".join(sorted(unknown)), "--drop: not a kept section of " + args.output
+             + " (only sections whose directory is not on this machine can be dropped)")
+    kept = [k for k in kept if k[1] not in drop]
     sections += kept
     sections.sort(key=lambda e: (ORDER.index(e[0]) if e[0] in ORDER else len(ORDER), e[0], e[1]))
     out = ["# Results", "", INTRO]

@@ -99,9 +99,19 @@ case "$script" in
     grep -q 'bash scripts/experiments/finetune.sh' docs/RESULTS.md
     grep -q '<!-- discussion -->' docs/RESULTS.md
     # A section whose run directory is not on this machine is kept, marked once, with the discussion;
-    # --drop-missing drops it.
-    printf '# Results\n\n## %s\n\n| t |\n|---|\n| x |\n\n- Source: `runs/experiments/gone/results.tsv` (1 runs).\n\n## Discussion\n\n<!-- discussion -->\nours\n<!-- /discussion -->\n' \
-      "Fine-tuning: dense vs EarlyBERT vs random ticket (finetune.sh)" > docs/RESULTS.md
+    # --drop DIR drops that one (a name that is not a kept section is an error), --drop-missing all.
+    gone_page() {
+      printf '# Results\n\n## %s\n\n| t |\n|---|\n| x |\n\n- Source: `runs/experiments/gone/results.tsv` (1 runs).\n\n## Discussion\n\n<!-- discussion -->\nours\n<!-- /discussion -->\n' \
+        "Fine-tuning: dense vs EarlyBERT vs random ticket (finetune.sh)" > docs/RESULTS.md
+    }
+    gone_page
+    drop_err=$(python3 "$repo/scripts/experiments/results.py" --drop runs/experiments/other --output docs/RESULTS.md 2>&1 || true)
+    grep -q 'runs/experiments/other: --drop: not a kept section' <<< "$drop_err"
+    test "$(grep -cx '| x |' docs/RESULTS.md)" = 1
+    python3 "$repo/scripts/experiments/results.py" --drop runs/experiments/gone/ --output docs/RESULTS.md > /dev/null
+    test "$(grep -cx '| x |' docs/RESULTS.md)" = 0
+    test "$(grep -cx 'ours' docs/RESULTS.md)" = 1
+    gone_page
     for _ in 1 2; do python3 "$repo/scripts/experiments/results.py" --output docs/RESULTS.md > /dev/null; done
     # (counts, not `! grep`: set -e ignores a negated command)
     test "$(grep -cx '| x |' docs/RESULTS.md)" = 1
